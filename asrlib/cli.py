@@ -1,0 +1,276 @@
+"""Command line: ``python -m asrlib {train,transcribe,evaluate,make-manifest} …``.
+
+Every failure the user can cause (a bad file, manifest, model or option) ends
+in one ``error: …`` line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+# Keep TensorFlow's C++ start-up chatter out of the user's terminal.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+SENTENCE_TEST_SPEAKER = "8226"  # LibriSpeech sample speaker held out for testing
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv``, run the command, and turn user errors into one-line messages."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the CLI's promise: one line, no traceback
+        if os.environ.get("ASRLIB_DEBUG"):
+            raise
+        print(f"error: {_one_line(err)}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m asrlib", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("train", help="train a model and save it as .keras")
+    p.add_argument("--data", choices=["digits", "sentences", "manifest"], default="digits")
+    p.add_argument("--train-manifest", help="with --data manifest: JSON Lines training manifest")
+    p.add_argument("--val-manifest", help="with --data manifest: JSON Lines validation manifest")
+    p.add_argument("--data-root", help="local corpus folder (default: $ASRLIB_DATA or download)")
+    p.add_argument("--download", action="store_true", help="download missing corpora")
+    p.add_argument("--out", required=True, help="where to save the model (.keras)")
+    p.add_argument("--n-train", type=int, default=4000, help="connected-digit strings to train on")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--patience", type=int, default=6)
+    p.add_argument("--time-budget", type=float, help="stop after this many seconds of training")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume-dir", help="folder for BackupAndRestore: rerun to resume")
+    p.add_argument("--perturb", action="store_true", help="digits: speed/loudness perturbation")
+    p.add_argument("--spec-augment", action="store_true", help="SpecAugment masks in training")
+    p.add_argument("--slow-ctc", action="store_true", help="keras.ops.ctc_loss instead of tf.nn")
+    p.add_argument("--features", choices=["mfcc", "logmel"], default="mfcc")
+    p.add_argument("--no-normalize", action="store_true", help="skip per-utterance CMVN")
+    p.add_argument("--fmax", type=float, help="highest mel frequency in Hz (default: 8000)")
+    p.add_argument("--conv-layers", type=int, default=1)
+    p.add_argument("--filters", type=int, default=32)
+    p.add_argument("--no-pool", action="store_true")
+    p.add_argument("--lstm-layers", type=int, default=1)
+    p.add_argument("--units", type=int, default=128)
+    p.add_argument("--bidirectional", action="store_true")
+    p.add_argument("--dropout", type=float, default=0.0)
+    p.set_defaults(run=cmd_train)
+
+    for name, helptext in (
+        ("transcribe", "print one transcript per audio file"),
+        ("evaluate", "WER/CER/RTF on a JSON Lines manifest"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--model", required=True, help="a .keras model saved by asrlib")
+        p.add_argument("--decoder", choices=["greedy", "beam", "keras-beam"], default=None)
+        p.add_argument("--beam", type=int, default=0, help="beam width; >0 selects beam search")
+        p.add_argument("--threads", type=int, default=0, help="CPU threads (0: all)")
+        if name == "transcribe":
+            p.add_argument("files", nargs="+")
+            p.set_defaults(run=cmd_transcribe)
+        else:
+            p.add_argument("--manifest", required=True)
+            p.add_argument("--show", type=int, default=0, help="print N reference/hypothesis pairs")
+            p.set_defaults(run=cmd_evaluate)
+
+    p = sub.add_parser("make-manifest", help="write a JSON Lines manifest (and WAVs) for a split")
+    p.add_argument("--corpus", choices=["digits", "fsdd", "librispeech", "ljspeech"], required=True)
+    p.add_argument("--speakers", nargs="*", help="speakers to include (default: the test speaker)")
+    p.add_argument("--subset", default="sample", help="LibriSpeech subset folder")
+    p.add_argument("--n", type=int, default=300, help="connected-digit strings to make")
+    p.add_argument("--seed", type=int, default=2)
+    p.add_argument("--data-root")
+    p.add_argument("--download", action="store_true")
+    p.add_argument("--out", required=True, help="manifest path (.jsonl)")
+    p.set_defaults(run=cmd_make_manifest)
+    return parser
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def cmd_train(args) -> int:
+    from asrlib import datasets, pipeline, train
+    from asrlib.features import FeatureConfig
+    from asrlib.model import ModelConfig
+    from asrlib.text import Alphabet
+
+    feats = FeatureConfig(kind=args.features, normalize=not args.no_normalize, fmax=args.fmax)
+    config = ModelConfig(
+        n_features=feats.n_features,
+        conv_layers=args.conv_layers,
+        filters=args.filters,
+        pool=not args.no_pool,
+        lstm_layers=args.lstm_layers,
+        units=args.units,
+        bidirectional=args.bidirectional,
+        dropout=args.dropout,
+    )
+    recipe = train.TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        patience=args.patience,
+        seed=args.seed,
+        time_budget=args.time_budget,
+        fast_ctc=not args.slow_ctc,
+        spec_augment=args.spec_augment,
+    )
+    alphabet = Alphabet()
+    splits = load_splits(args)
+    examples = {}
+    for name, utts in splits.items():
+        t0 = time.perf_counter()
+        examples[name], report = pipeline.prepare(utts, feats, alphabet, config)
+        print(f"{name}: {report} [features {time.perf_counter() - t0:.1f} s]", flush=True)
+    info = {
+        "data": args.data,
+        "command": "python -m asrlib " + " ".join(sys.argv[1:]),
+        "speakers": {k: sorted({u.speaker for u in v}) for k, v in splits.items()},
+    }
+    t0 = time.perf_counter()
+    model, history = train.fit(
+        examples["train"],
+        examples["val"],
+        args.out,
+        feats,
+        config,
+        alphabet,
+        recipe,
+        backup_dir=args.resume_dir,
+        info=info,
+    )
+    seconds = time.perf_counter() - t0
+    print(f"trained {len(history.epoch)} epochs in {seconds:.0f} s; best model: {args.out}")
+    if examples.get("test"):
+        result = train.evaluate_examples(model, examples["test"], config, alphabet)
+        line = {"split": "test", "cer": result["cer"], "wer": result["wer"]}
+        line["utterances"] = len(examples["test"])
+        print(json.dumps(line))
+    return 0
+
+
+def load_splits(args) -> dict:
+    """Train/validation(/test) utterances for ``--data``."""
+    from asrlib import datasets
+
+    kw = dict(root=args.data_root, download=args.download)
+    if args.data == "digits":
+        return datasets.digits_split(
+            n_train=args.n_train, seed=args.seed, perturb=args.perturb, **kw
+        )
+    if args.data == "sentences":
+        return datasets.sentences_split(test_speaker=SENTENCE_TEST_SPEAKER, seed=args.seed, **kw)
+    if not (args.train_manifest and args.val_manifest):
+        raise ValueError("--data manifest needs --train-manifest and --val-manifest")
+    splits = {}
+    for name, path in (("train", args.train_manifest), ("val", args.val_manifest)):
+        utts, problems = datasets.read_manifest(path)
+        for problem in problems:
+            print(f"warning: skipped {problem}", file=sys.stderr)
+        splits[name] = utts
+    return splits
+
+
+def _transcriber(args):
+    from asrlib.transcriber import Transcriber
+
+    if args.threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    decoder = args.decoder or ("beam" if args.beam > 0 else "greedy")
+    return Transcriber.from_file(args.model, decoder, args.beam or 16)
+
+
+def cmd_transcribe(args) -> int:
+    transcriber = _transcriber(args)
+    failed = 0
+    for path in args.files:
+        result = transcriber.transcribe_file(path)
+        if result.ok:
+            note = f"  ({result.note})" if result.note else ""
+            print(f"{path}\t{result.text}{note}", flush=True)
+        else:
+            failed += 1
+            print(f"error: {result.error}", file=sys.stderr, flush=True)
+    return 1 if failed else 0
+
+
+def cmd_evaluate(args) -> int:
+    from asrlib import datasets, metrics
+
+    utts, problems = datasets.read_manifest(args.manifest)
+    for problem in problems:
+        print(f"warning: skipped {problem}", file=sys.stderr)
+    if not utts:
+        raise ValueError(f"{args.manifest}: no usable rows")
+    transcriber = _transcriber(args)
+    refs, hyps, audio_s, compute_s, failed = [], [], 0.0, 0.0, 0
+    for u in utts:
+        result = transcriber.transcribe_file(u.path)
+        if not result.ok:
+            failed += 1
+            print(f"warning: skipped {result.error}", file=sys.stderr)
+            continue
+        refs.append(transcriber.bundle.alphabet.normalize(u.text))
+        hyps.append(result.text)
+        audio_s += result.audio_seconds
+        compute_s += result.compute_seconds
+    for ref, hyp in list(zip(refs, hyps))[: args.show]:
+        print(f"REF: {ref}\nHYP: {hyp}")
+    if not refs:
+        raise ValueError(f"{args.manifest}: none of the {len(utts)} audio files could be read")
+    line = {
+        "wer": round(metrics.wer(refs, hyps), 4),
+        "cer": round(metrics.cer(refs, hyps), 4),
+        "utterances": len(refs),
+        "skipped": failed + len(problems),
+        "audio_seconds": round(audio_s, 2),
+        "rtf": round(compute_s / audio_s, 4) if audio_s else None,
+        "decoder": transcriber.decoder,
+        "model": str(args.model),
+    }
+    print(json.dumps(line))
+    return 0
+
+
+def cmd_make_manifest(args) -> int:
+    from asrlib import datasets
+
+    kw = dict(root=args.data_root, download=args.download)
+    if args.corpus == "digits":
+        speakers = args.speakers or [datasets.DIGITS_TEST_SPEAKER]
+        utts = datasets.connected_digits(args.n, speakers, seed=args.seed, **kw)
+    elif args.corpus == "fsdd":
+        speakers = args.speakers or [datasets.DIGITS_TEST_SPEAKER]
+        utts = datasets.fsdd(speakers=set(speakers), **kw)
+    elif args.corpus == "librispeech":
+        speakers = args.speakers or [SENTENCE_TEST_SPEAKER]
+        utts = datasets.librispeech(args.subset, speakers=set(speakers), **kw)
+    else:
+        utts = datasets.ljspeech(**kw)
+    path = datasets.write_manifest(utts, args.out)
+    print(f"wrote {len(utts)} rows to {path}")
+    return 0
+
+
+def _one_line(err: Exception) -> str:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) < 400 else text[:400] + "…"

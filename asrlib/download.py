@@ -1,0 +1,351 @@
+"""Corpus downloads from the official hosts: cached, checksummed, safely extracted.
+
+:func:`ensure` is the entry point: it returns the data root that holds a corpus,
+looking first at ``root``, then ``$ASRLIB_DATA``, then ``<cache>/data``, and
+downloads + extracts into ``<cache>/data`` only when none has it. The cache is
+``$ASRLIB_CACHE`` or ``~/.cache/asrlib``; archives stay in ``<cache>/downloads``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import posixpath
+import re
+import shutil
+import tarfile
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from asrlib import __version__
+
+CHUNK = 1 << 20  # bytes per read while downloading and hashing
+TIMEOUT = 60.0  # seconds a socket may stay silent before the download fails
+
+
+class DownloadError(RuntimeError):
+    """A download, checksum or extraction failed; the message names the URL/file and the fix."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One downloadable archive and the folder (relative to the data root) it provides."""
+
+    name: str
+    url: str
+    sha256: str | None  # None: not pinned, the download is not verified (digest is reported)
+    folder: str  # e.g. "LibriSpeech/dev-clean"; its existence means "already there"
+    strip: str | None = None  # the archive's top folder, renamed to ``folder`` on extraction
+    filename: str | None = None  # name in the downloads cache; default: the URL's last part
+
+
+_OPENSLR = "https://www.openslr.org/resources/12"
+# LibriSpeech sha256s: pytorch/audio torchaudio/datasets/librispeech.py (_CHECKSUMS), identical in
+# tensorflow/datasets tensorflow_datasets/url_checksums/librispeech.txt; both list the same
+# files under http://www.openslr.org/resources/12/ (same host and path, plain http).
+_LIBRISPEECH = {
+    "dev-clean": "76f87d090650617fca0cac8f88b9416e0ebf80350acb97b343a85fa903728ab3",
+    "dev-other": "12661c48e8c3fe1de2c1caa4c3e135193bfb1811584f11f569dd12645aa84365",
+    "test-clean": "39fde525e59672dc6d1551919b1478f724438a95aa55f874b576be21967e6c23",
+    "test-other": "d09c181bba5cf717b3dee7d4d592af11a3ee3a09e08ae025c5506f6ebe961c29",
+    "train-clean-100": "d4ddd1d5a6ab303066f14971d768ee43278a5f2a0aa43dc716b0e64ecbbbf6e2",
+    "train-clean-360": "146a56496217e96c14334a160df97fffedd6e0a04e66b9c5af0d40be3c792ecf",
+    "train-other-500": "ddb22f27f96ec163645d53215559df6aa36515f26e01dd70798188350adcb6d2",
+}
+
+RESOURCES: dict[str, Resource] = {
+    # No public record of the v1.0.10 tarball's sha256 was found, so it is not verified.
+    # tensorflow/datasets tensorflow_datasets/audio/spoken_digit/checksums.tsv pins only
+    # v1.0.9.tar.gz (8bc44cde129d505cbbb6b365c09f80c663f2aa77578afc634e6141a2f87100c0), but
+    # v1.0.9 lacks speaker "lucas" (added in the v1.0.10 commit), so it would not match the
+    # 6-speaker layout that the rest of asrlib and its test mirror use.
+    "fsdd": Resource(
+        "fsdd",
+        "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/v1.0.10.tar.gz",
+        None,
+        "free-spoken-digit-dataset",
+        strip="free-spoken-digit-dataset-1.0.10",
+        filename="free-spoken-digit-dataset-1.0.10.tar.gz",
+    ),
+    # sha256: tensorflow/datasets tensorflow_datasets/url_checksums/ljspeech.txt, identical in
+    # pytorch/audio torchaudio/datasets/ljspeech.py (_RELEASE_CONFIGS), same URL.
+    "ljspeech": Resource(
+        "ljspeech",
+        "https://data.keithito.com/data/speech/LJSpeech-1.1.tar.bz2",
+        "be1a30453f28eb8dd26af4101ae40cbf2c50413b1bb21936cbcdc6fae3de8aa5",
+        "LJSpeech-1.1",
+    ),
+    **{
+        f"librispeech-{subset}": Resource(
+            f"librispeech-{subset}", f"{_OPENSLR}/{subset}.tar.gz", digest, f"LibriSpeech/{subset}"
+        )
+        for subset, digest in _LIBRISPEECH.items()
+    },
+}
+
+
+def cache_dir() -> Path:
+    """Folder for downloads and extracted corpora: ``$ASRLIB_CACHE`` or ``~/.cache/asrlib``."""
+    env = os.environ.get("ASRLIB_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "asrlib"
+
+
+def sha256sum(path: str | os.PathLike) -> str:
+    """Hex sha256 digest of the file at ``path``."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(
+    url: str,
+    sha256: str | None = None,
+    dest_dir: str | os.PathLike | None = None,
+    progress: bool = True,
+    *,
+    filename: str | None = None,
+    timeout: float = TIMEOUT,
+) -> Path:
+    """Download ``url`` into ``dest_dir`` (default ``<cache>/downloads``), verified, cached.
+
+    An existing file whose sha256 matches is returned without downloading. With
+    ``sha256=None`` the check is skipped: the digest is computed, saved next to the
+    file as ``<file>.sha256`` and reported in a :class:`UserWarning` so it can be pinned.
+    Raises :class:`DownloadError` on network errors, short reads and checksum mismatch.
+    """
+    folder = Path(dest_dir) if dest_dir is not None else cache_dir() / "downloads"
+    name = filename or posixpath.basename(urllib.parse.urlparse(url).path)
+    if not name:
+        raise DownloadError(f"{url}: the URL names no file; pass filename=")
+    target = folder / name
+    expected = sha256.lower() if sha256 else None
+    if target.is_file():
+        if expected is None or sha256sum(target) == expected:
+            return target
+        target.unlink()  # stale or corrupt cached copy: download again
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / (name + ".part")
+    try:
+        got = _download(url, part, progress, timeout)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    if expected is not None and got != expected:
+        part.unlink(missing_ok=True)
+        raise DownloadError(
+            f"{url}: checksum mismatch, expected sha256 {expected}, got {got}. The download "
+            "is corrupt or the file changed upstream; try again, or download it by hand, "
+            "extract it and set ASRLIB_DATA to the folder that holds it."
+        )
+    os.replace(part, target)
+    if expected is None:
+        Path(f"{target}.sha256").write_text(f"{got}  {name}\n")
+        warnings.warn(
+            f"{url}: no checksum pinned, integrity not verified; got sha256 {got} "
+            f"(saved in {target}.sha256)",
+            stacklevel=2,
+        )
+    return target
+
+
+def _download(url: str, part: Path, progress: bool, timeout: float) -> str:
+    """Stream ``url`` into ``part`` with a progress bar; return the sha256 of what arrived."""
+    digest = hashlib.sha256()
+    request = urllib.request.Request(url, headers={"User-Agent": f"asrlib/{__version__}"})
+    received, total = 0, None
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response, open(part, "wb") as out:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with tqdm(
+                total=total,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                desc=part.name.removesuffix(".part"),
+                disable=not progress,
+                leave=False,
+            ) as bar:
+                while block := response.read(CHUNK):
+                    out.write(block)
+                    digest.update(block)
+                    received += len(block)
+                    bar.update(len(block))
+    except urllib.error.HTTPError as exc:
+        raise DownloadError(_network_message(url, f"HTTP {exc.code} {exc.reason}")) from exc
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise DownloadError(_network_message(url, str(reason) or type(exc).__name__)) from exc
+    if total is not None and received != total:
+        raise DownloadError(
+            _network_message(url, f"connection closed after {received} of {total} bytes")
+        )
+    return digest.hexdigest()
+
+
+def _network_message(url: str, reason: str) -> str:
+    return (
+        f"could not download {url}: {reason}. Check the connection and try again, or download "
+        "it by hand, extract it and set ASRLIB_DATA to the folder that holds it."
+    )
+
+
+def extract(
+    archive: str | os.PathLike, dest: str | os.PathLike, *, rename: dict[str, str] | None = None
+) -> Path:
+    """Safely unpack a .tar(.gz/.bz2/.xz)/.tgz/.zip ``archive`` into ``dest``; return ``dest``.
+
+    Members with absolute paths or ``..``, links that leave the archive, devices and
+    other special files raise :class:`DownloadError`. Everything is unpacked into a
+    temporary folder inside ``dest`` and only then moved into place (merged with
+    existing folders; top-level names renamed by ``rename``), so an interrupted run
+    never looks complete; ``dest/.complete-<archive name>`` marks a finished one.
+    """
+    archive, dest = Path(archive), Path(dest)
+    if not archive.is_file():
+        raise DownloadError(f"{archive}: no such archive; download it again")
+    dest.mkdir(parents=True, exist_ok=True)
+    prefix = f".extract-{archive.name}-"
+    for stale in dest.glob(prefix + "*"):  # left behind by an interrupted run
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=dest))
+    try:
+        if zipfile.is_zipfile(archive):
+            _extract_zip(archive, staging)
+        elif tarfile.is_tarfile(archive):
+            _extract_tar(archive, staging)
+        else:
+            raise DownloadError(
+                f"{archive}: not a .tar.gz/.tar.bz2/.tgz/.tar/.zip archive (or it is damaged); "
+                "delete it and download it again"
+            )
+        for entry in sorted(staging.iterdir()):
+            _merge(entry, dest / (rename or {}).get(entry.name, entry.name))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    (dest / f".complete-{archive.name}").touch()
+    return dest
+
+
+def _check_name(name: str, archive: Path) -> None:
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+        raise DownloadError(
+            f"{archive}: unsafe member {name!r} (absolute path or '..'); refusing to extract. "
+            "The archive is not the expected one; delete it and download it again."
+        )
+
+
+def _check_tar_member(member: tarfile.TarInfo, archive: Path) -> None:
+    _check_name(member.name, archive)
+    if member.issym() or member.islnk():
+        base = posixpath.dirname(member.name) if member.issym() else ""
+        target = posixpath.normpath(posixpath.join(base, member.linkname))
+        if member.linkname.startswith("/") or target == ".." or target.startswith("../"):
+            raise DownloadError(
+                f"{archive}: link {member.name!r} -> {member.linkname!r} points outside the "
+                "archive; refusing to extract. Delete it and download it again."
+            )
+    elif not (member.isfile() or member.isdir()):
+        raise DownloadError(
+            f"{archive}: member {member.name!r} is a device or other special file; "
+            "refusing to extract. Delete it and download it again."
+        )
+
+
+def _extract_tar(archive: Path, staging: Path) -> None:
+    def checked(tar: tarfile.TarFile):
+        for member in tar:  # one streaming pass: each member is checked before it is written
+            _check_tar_member(member, archive)
+            yield member
+
+    safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            tar.extractall(staging, members=checked(tar), **safe)
+    except DownloadError:
+        raise
+    except getattr(tarfile, "FilterError", ()) as exc:
+        raise DownloadError(f"{archive}: unsafe member ({exc}); refusing to extract") from exc
+    except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
+        raise DownloadError(
+            f"{archive}: cannot extract ({exc}); the file is damaged or the disk is full. "
+            "Delete it and download it again."
+        ) from exc
+
+
+def _extract_zip(archive: Path, staging: Path) -> None:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for name in zf.namelist():
+                _check_name(name, archive)
+            zf.extractall(staging)
+    except DownloadError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise DownloadError(
+            f"{archive}: cannot extract ({exc}); the file is damaged or the disk is full. "
+            "Delete it and download it again."
+        ) from exc
+
+
+def _merge(src: Path, dst: Path) -> None:
+    """Move ``src`` to ``dst``; folders that both sides have are merged, files replaced."""
+    if not dst.exists() and not dst.is_symlink():
+        os.replace(src, dst)
+    elif src.is_dir() and not src.is_symlink() and dst.is_dir():
+        for child in sorted(src.iterdir()):
+            _merge(child, dst / child.name)
+    elif dst.is_dir() and not dst.is_symlink():
+        raise DownloadError(f"{dst}: a folder is in the way of a file from the archive; remove it")
+    else:
+        os.replace(src, dst)
+
+
+def ensure(
+    name: str,
+    root: str | os.PathLike | None = None,
+    download: bool = True,
+    progress: bool = True,
+) -> Path:
+    """Return the data root that contains corpus ``name``'s folder, downloading it if needed.
+
+    Roots are tried in order: ``root``, ``$ASRLIB_DATA``, ``<cache>/data``; the first
+    that has ``RESOURCES[name].folder`` wins, with no network. Otherwise the archive
+    is fetched (unless ``download=False``, which raises) and extracted into ``<cache>/data``.
+    """
+    if name not in RESOURCES:
+        raise ValueError(f"unknown corpus {name!r}; known: {', '.join(sorted(RESOURCES))}")
+    res = RESOURCES[name]
+    data = cache_dir() / "data"
+    candidates = [Path(p).expanduser() for p in (root, os.environ.get("ASRLIB_DATA")) if p]
+    candidates.append(data)
+    for candidate in candidates:
+        if (candidate / res.folder).is_dir():
+            return candidate
+    if not download:
+        looked = ", ".join(str(c / res.folder) for c in dict.fromkeys(candidates))
+        raise DownloadError(
+            f"{name}: folder {res.folder} not found (looked in {looked}). Set ASRLIB_DATA "
+            f"(or pass root=) to the folder that contains {res.folder}, or pass download=True "
+            f"to fetch {res.url}."
+        )
+    archive = fetch(res.url, res.sha256, progress=progress, filename=res.filename)
+    rename = {res.strip: res.folder.split("/")[0]} if res.strip else None
+    extract(archive, data, rename=rename)
+    if not (data / res.folder).is_dir():
+        raise DownloadError(
+            f"{archive}: extracted into {data} but {res.folder} did not appear; the archive "
+            f"layout is not the expected one. Download {res.url} by hand and set ASRLIB_DATA."
+        )
+    return data

@@ -1,0 +1,180 @@
+"""Features: 13 MFCC per 10 ms hop with a 25 ms window (librosa), and the same from scratch.
+
+The pipeline uses :func:`mfcc` (librosa). :func:`mfcc_numpy` rebuilds every step
+by hand (framing, window, FFT power, mel filterbank, log, DCT) for the
+notebooks; it matches librosa to within ``MFCC_TOLERANCE`` (max abs difference,
+in the MFCC's dB-like units) and the tests check it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from asrlib import SAMPLE_RATE
+
+MFCC_TOLERANCE = 1e-3  # float32 vs librosa's float32 path: measured max abs diff ~1e-4
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """How audio becomes a ``(time, features)`` matrix; saved with every model."""
+
+    kind: str = "mfcc"  # "mfcc" (13 coefficients) or "logmel" (n_mels log-mel bands)
+    sample_rate: int = SAMPLE_RATE
+    n_mfcc: int = 13
+    win_ms: float = 25.0  # analysis window: 400 samples at 16 kHz
+    hop_ms: float = 10.0  # one frame every 10 ms: 100 frames per second
+    n_fft: int = 512  # FFT size: the 400-sample window zero-padded to a power of two
+    n_mels: int = 40
+    fmin: float = 0.0
+    fmax: float | None = None  # None: sample_rate / 2
+    normalize: bool = True  # per-utterance mean/variance normalisation of each feature
+
+    def __post_init__(self):
+        if self.kind not in ("mfcc", "logmel"):
+            raise ValueError(f"FeatureConfig.kind must be 'mfcc' or 'logmel', got {self.kind!r}")
+        if self.win_length > self.n_fft:
+            raise ValueError(f"window {self.win_length} samples exceeds n_fft {self.n_fft}")
+        if self.kind == "mfcc" and not 0 < self.n_mfcc <= self.n_mels:
+            raise ValueError(f"n_mfcc must be in 1..n_mels ({self.n_mels}), got {self.n_mfcc}")
+
+    @property
+    def win_length(self) -> int:
+        return int(round(self.sample_rate * self.win_ms / 1000))
+
+    @property
+    def hop_length(self) -> int:
+        return int(round(self.sample_rate * self.hop_ms / 1000))
+
+    @property
+    def n_features(self) -> int:
+        """Width of the feature matrix: 13 for the seed's MFCC."""
+        return self.n_mfcc if self.kind == "mfcc" else self.n_mels
+
+    def n_frames(self, n_samples: int) -> int:
+        """Frames for ``n_samples`` of audio (centred frames, as librosa)."""
+        return 1 + n_samples // self.hop_length
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FeatureConfig:
+        return cls(**data)
+
+
+def mfcc(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
+    """Features of mono 16 kHz audio through librosa → float32 ``(time, n_features)``."""
+    import librosa
+
+    c = config
+    kwargs = dict(
+        sr=c.sample_rate,
+        n_fft=c.n_fft,
+        win_length=c.win_length,
+        hop_length=c.hop_length,
+        n_mels=c.n_mels,
+        fmin=c.fmin,
+        fmax=c.fmax,
+    )
+    y = np.asarray(samples, dtype=np.float32)
+    if c.kind == "mfcc":
+        feats = librosa.feature.mfcc(y=y, n_mfcc=c.n_mfcc, **kwargs)
+    else:
+        feats = librosa.power_to_db(librosa.feature.melspectrogram(y=y, **kwargs))
+    feats = feats.T.astype(np.float32)  # librosa is (features, time); we use (time, features)
+    return normalize(feats) if c.normalize else feats
+
+
+def normalize(feats: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """Per-utterance mean/variance normalisation of each feature column ``(time, features)``."""
+    mean = feats.mean(axis=0, keepdims=True)
+    std = feats.std(axis=0, keepdims=True)
+    return ((feats - mean) / (std + eps)).astype(np.float32)
+
+
+# --- the same, from scratch -------------------------------------------------------------
+
+
+def frame_signal(samples: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
+    """Centre-pad by ``n_fft//2`` zeros and cut overlapping frames ``(time, n_fft)``."""
+    padded = np.pad(samples, n_fft // 2, mode="constant")
+    n_frames = 1 + (len(padded) - n_fft) // hop
+    idx = np.arange(n_fft)[None, :] + hop * np.arange(n_frames)[:, None]
+    return padded[idx]
+
+
+def hann_window(win_length: int, n_fft: int) -> np.ndarray:
+    """Periodic Hann window of ``win_length`` samples, zero-padded to ``n_fft`` (centred)."""
+    n = np.arange(win_length)
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * n / win_length)
+    left = (n_fft - win_length) // 2
+    return np.pad(window, (left, n_fft - win_length - left))
+
+
+def power_spectrum(frames: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """|FFT|² of each windowed frame → ``(time, n_fft//2 + 1)``."""
+    return np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+
+
+def hz_to_mel(hz):
+    """Slaney mel scale (librosa's default): linear below 1 kHz, logarithmic above."""
+    hz = np.asarray(hz, dtype=np.float64)
+    f_sp, min_log_hz, logstep = 200.0 / 3, 1000.0, np.log(6.4) / 27.0
+    mel = hz / f_sp
+    log_part = min_log_hz / f_sp + np.log(np.maximum(hz, min_log_hz) / min_log_hz) / logstep
+    return np.where(hz >= min_log_hz, log_part, mel)
+
+
+def mel_to_hz(mel):
+    """Inverse of :func:`hz_to_mel`."""
+    mel = np.asarray(mel, dtype=np.float64)
+    f_sp, min_log_hz, logstep = 200.0 / 3, 1000.0, np.log(6.4) / 27.0
+    min_log_mel = min_log_hz / f_sp
+    return np.where(
+        mel >= min_log_mel, min_log_hz * np.exp(logstep * (mel - min_log_mel)), f_sp * mel
+    )
+
+
+def mel_filterbank(sr: int, n_fft: int, n_mels: int, fmin: float = 0.0, fmax=None) -> np.ndarray:
+    """Triangular, area-normalised mel filters ``(n_mels, n_fft//2 + 1)``."""
+    fmax = sr / 2 if fmax is None else fmax
+    fft_freqs = np.linspace(0, sr / 2, n_fft // 2 + 1)
+    mel_points = mel_to_hz(np.linspace(hz_to_mel(fmin), hz_to_mel(fmax), n_mels + 2))
+    widths = np.diff(mel_points)
+    ramps = mel_points[:, None] - fft_freqs[None, :]
+    lower = -ramps[:-2] / widths[:-1, None]
+    upper = ramps[2:] / widths[1:, None]
+    weights = np.maximum(0, np.minimum(lower, upper))
+    weights *= (2.0 / (mel_points[2:] - mel_points[:-2]))[:, None]  # equal area per filter
+    return weights
+
+
+def power_to_db(power: np.ndarray, amin: float = 1e-10, top_db: float = 80.0) -> np.ndarray:
+    """10·log10(power), floored at ``amin`` and clipped to ``top_db`` below the peak."""
+    db = 10.0 * np.log10(np.maximum(amin, power))
+    return np.maximum(db, db.max() - top_db)
+
+
+def dct_matrix(n_out: int, n_in: int) -> np.ndarray:
+    """Orthonormal DCT-II basis ``(n_out, n_in)``: row k is cos(π k (2n+1) / 2N)."""
+    n = np.arange(n_in)
+    basis = np.cos(np.pi * np.arange(n_out)[:, None] * (2 * n[None, :] + 1) / (2 * n_in))
+    basis *= np.sqrt(2.0 / n_in)
+    basis[0] /= np.sqrt(2.0)
+    return basis
+
+
+def mfcc_numpy(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
+    """MFCC (or log-mel) built by hand, step by step → ``(time, n_features)``, like :func:`mfcc`."""
+    c = config
+    y = np.asarray(samples, dtype=np.float32)
+    frames = frame_signal(y, c.n_fft, c.hop_length)  # (time, n_fft)
+    power = power_spectrum(frames, hann_window(c.win_length, c.n_fft))  # (time, bins)
+    mel = power @ mel_filterbank(c.sample_rate, c.n_fft, c.n_mels, c.fmin, c.fmax).T
+    log_mel = power_to_db(mel)  # (time, n_mels)
+    feats = log_mel if c.kind == "logmel" else log_mel @ dct_matrix(c.n_mfcc, c.n_mels).T
+    feats = feats.astype(np.float32)
+    return normalize(feats) if c.normalize else feats

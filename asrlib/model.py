@@ -1,0 +1,131 @@
+"""Model: the seed's CNN + LSTM acoustic model, with switches for its improvements.
+
+Seed architecture (``ModelConfig()``), for T input frames of 13 MFCC::
+
+    Input (batch, T, 13)
+    → Reshape            (batch, T, 13, 1)      add a channel axis for Conv2D
+    → Conv2D(32, 3×3)    (batch, T, 13, 32)     ReLU, 'same' padding
+    → MaxPooling2D(2×2)  (batch, T//2, 6, 32)   halves time and frequency
+    → Reshape            (batch, T//2, 192)     the seed's "Flatten": keeps time
+    → LSTM(128)          (batch, T//2, 128)     return_sequences=True
+    → Dense(28, softmax) (batch, T//2, 28)      one distribution per frame
+
+The model ends in softmax (as the seed); the CTC loss takes ``log`` of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture switches; ``ModelConfig()`` is exactly the seed model."""
+
+    n_features: int = 13  # input width: 13 MFCC
+    n_classes: int = 28  # output width: blank, space, a–z
+    conv_layers: int = 1  # 3×3 'same' Conv2D layers before the pooling
+    filters: int = 32
+    pool: bool = True  # one 2×2 max-pool: halves time (the CTC frame budget) and frequency
+    lstm_layers: int = 1
+    units: int = 128
+    bidirectional: bool = False
+    dropout: float = 0.0  # after the CNN block and after each LSTM layer
+
+    def __post_init__(self):
+        for name in ("n_features", "n_classes", "conv_layers", "filters", "lstm_layers", "units"):
+            if getattr(self, name) < (0 if name == "conv_layers" else 1):
+                raise ValueError(f"ModelConfig.{name} must be positive, got {getattr(self, name)}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"ModelConfig.dropout must be in [0, 1), got {self.dropout}")
+        if self.pool and self.n_features < 2:
+            raise ValueError("pooling needs at least 2 features")
+
+    @property
+    def time_stride(self) -> int:
+        """Input frames per output frame."""
+        return 2 if self.pool else 1
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelConfig:
+        return cls(**data)
+
+
+def output_lengths(input_lengths, config: ModelConfig = ModelConfig()):
+    """Output frames for each input length: the ONE place the time downsampling is computed.
+
+    MaxPooling2D with 'valid' padding keeps ``floor(T / 2)`` frames. Works on
+    ints, NumPy arrays and tensors alike (integer floor division).
+    """
+    if isinstance(input_lengths, (list, tuple)):
+        input_lengths = np.asarray(input_lengths)
+    return input_lengths // config.time_stride
+
+
+def frames_needed(label_ids) -> int:
+    """Fewest CTC output frames that can emit ``label_ids``: one per label, plus a
+    blank between each pair of equal neighbours ("ll" in "hello" needs l_l)."""
+    ids = np.asarray(label_ids)
+    return int(len(ids) + np.sum(ids[1:] == ids[:-1])) if len(ids) else 0
+
+
+def build_model(config: ModelConfig = ModelConfig(), name: str = "asr"):
+    """The Keras model for ``config``: ``(batch, time, n_features)`` → ``(batch, time', n_classes)``."""
+    import keras
+    from keras import layers
+
+    c = config
+    inputs = keras.Input(shape=(None, c.n_features), name="features")
+    x = layers.Reshape((-1, c.n_features, 1), name="add_channel")(inputs)
+    for i in range(c.conv_layers):
+        x = layers.Conv2D(c.filters, 3, padding="same", activation="relu", name=f"conv{i + 1}")(x)
+    freq = c.n_features
+    if c.pool:
+        x = layers.MaxPooling2D((2, 2), name="pool")(x)
+        freq //= 2
+    channels = c.filters if c.conv_layers else 1
+    x = layers.Reshape((-1, freq * channels), name="to_sequence")(x)
+    if c.dropout:
+        x = layers.Dropout(c.dropout, name="cnn_dropout")(x)
+    for i in range(c.lstm_layers):
+        lstm = layers.LSTM(c.units, return_sequences=True, name=f"lstm{i + 1}")
+        if c.bidirectional:
+            lstm = layers.Bidirectional(lstm, name=f"bilstm{i + 1}")
+        x = lstm(x)
+        if c.dropout:
+            x = layers.Dropout(c.dropout, name=f"lstm{i + 1}_dropout")(x)
+    # Dense on a 3-D tensor acts on the last axis of every frame: the same
+    # weights as TimeDistributed(Dense), without its Keras 3 retracing problem.
+    outputs = layers.Dense(c.n_classes, activation="softmax", name="softmax")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def predict_probs(model, feats: list[np.ndarray], config: ModelConfig, batch_size: int = 32):
+    """Per-frame probabilities ``(time', n_classes)`` for each ``(time, n_features)`` matrix.
+
+    Utterances are batched by similar length (fewer padded frames) and each
+    result is cut to its own :func:`output_lengths`.
+    """
+    too_short = [i for i, f in enumerate(feats) if len(f) < config.time_stride]
+    if too_short:
+        raise ValueError(
+            f"utterance(s) {too_short} have fewer than {config.time_stride} feature frames; "
+            "the model needs at least that much audio"
+        )
+    order = np.argsort([len(f) for f in feats], kind="stable")
+    out: list = [None] * len(feats)
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        longest = max(len(feats[i]) for i in idx)
+        x = np.zeros((len(idx), longest, config.n_features), np.float32)
+        for row, i in enumerate(idx):
+            x[row, : len(feats[i])] = feats[i]
+        probs = np.asarray(model.predict_on_batch(x))
+        for row, i in enumerate(idx):
+            out[i] = probs[row, : int(output_lengths(len(feats[i]), config))]
+    return out

@@ -1,0 +1,243 @@
+"""Pipeline: utterances → checked (features, labels) examples → padded batches.
+
+Two ways to feed the model, kept side by side for teaching:
+
+* :func:`seed_generator`, the seed's style: random utterances, audio read and
+  MFCC recomputed for every batch, padded in Python.
+* :func:`make_dataset`, a ``tf.data`` pipeline over features computed once by
+  :func:`prepare` (and cached on disk), bucketed by length, padded, prefetched.
+
+Both yield ``(features (batch, time, n_features), targets (batch, 1 + max_label))``
+where ``targets`` packs each utterance's input frame count and its labels (see
+:mod:`asrlib.ctc`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from asrlib import audio, features
+from asrlib.ctc import pack_targets
+from asrlib.datasets import Utterance
+from asrlib.features import FeatureConfig
+from asrlib.model import ModelConfig, frames_needed, output_lengths
+from asrlib.text import Alphabet
+
+
+@dataclass
+class Example:
+    """One usable training pair: features ``(time, n_features)`` and label ids ``(label_len,)``."""
+
+    id: str
+    text: str
+    features: np.ndarray
+    labels: np.ndarray
+    speaker: str = "unknown"
+
+
+@dataclass
+class PrepareReport:
+    """What :func:`prepare` kept and what it dropped, with one reason per dropped utterance."""
+
+    kept: int = 0
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+    audio_seconds: float = 0.0
+
+    def __str__(self) -> str:
+        lines = [
+            f"kept {self.kept} utterances ({self.audio_seconds / 60:.1f} min), "
+            f"dropped {len(self.dropped)}"
+        ]
+        lines += [f"  dropped {uid}: {why}" for uid, why in self.dropped[:20]]
+        if len(self.dropped) > 20:
+            lines.append(f"  ... and {len(self.dropped) - 20} more")
+        return "\n".join(lines)
+
+
+def check_pair(n_frames: int, labels: np.ndarray, model_config: ModelConfig) -> str | None:
+    """Why this (frames, labels) pair cannot train with CTC, or None when it can."""
+    if len(labels) == 0:
+        return "empty transcript after normalisation"
+    available = int(output_lengths(n_frames, model_config))
+    needed = frames_needed(labels)
+    if needed > available:
+        return (
+            f"label needs {needed} CTC frames but the model outputs {available} "
+            f"for {n_frames} input frames (transcript too long for the audio)"
+        )
+    return None
+
+
+def prepare(
+    utts: list[Utterance],
+    feature_config: FeatureConfig = FeatureConfig(),
+    alphabet: Alphabet = Alphabet(),
+    model_config: ModelConfig = ModelConfig(),
+    cache: bool | str | os.PathLike = True,
+) -> tuple[list[Example], PrepareReport]:
+    """Compute features once per utterance, drop (and report) anything CTC cannot use.
+
+    With ``cache`` (True = ``<asrlib cache>/features``, or a folder) the
+    features are stored in one ``.npz`` keyed by the utterances and the feature
+    config, and loaded from there next time.
+    """
+    cache_file = _cache_file(utts, feature_config, cache)
+    if cache_file is not None and cache_file.exists():
+        stored = np.load(cache_file, allow_pickle=False)
+        feats = dict(zip(stored["ids"].tolist(), np.split(stored["data"], stored["splits"])))
+        errors = dict(zip(stored["err_ids"].tolist(), stored["err_msgs"].tolist()))
+    else:
+        feats, errors = {}, {}
+        for u in utts:
+            try:
+                feats[u.id] = features.mfcc(u.load(), feature_config)
+            except (audio.AudioError, OSError, ValueError) as err:
+                errors[u.id] = str(err)
+        if cache_file is not None:
+            _save_cache(cache_file, feats, errors)
+    report = PrepareReport()
+    examples = []
+    for u in utts:
+        if u.id in errors:
+            report.dropped.append((u.id, errors[u.id]))
+            continue
+        labels = alphabet.encode(u.text)
+        feat = feats[u.id]
+        why = check_pair(len(feat), labels, model_config)
+        if why:
+            report.dropped.append((u.id, why))
+            continue
+        examples.append(Example(u.id, alphabet.normalize(u.text), feat, labels, u.speaker))
+        report.kept += 1
+        report.audio_seconds += len(feat) * feature_config.hop_ms / 1000
+    return examples, report
+
+
+def _cache_file(utts, feature_config, cache) -> Path | None:
+    if not cache:
+        return None
+    from asrlib.download import cache_dir
+
+    folder = Path(cache) if not isinstance(cache, bool) else cache_dir() / "features"
+    key = json.dumps(
+        [
+            feature_config.to_dict(),
+            [(u.id, u.path, u.parts, u.pauses, u.speeds, u.gains) for u in utts],
+        ],
+        default=str,
+    )
+    return folder / f"{hashlib.sha256(key.encode()).hexdigest()[:20]}.npz"
+
+
+def _save_cache(path: Path, feats: dict, errors: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ids = list(feats)
+    arrays = [feats[i] for i in ids]
+    width = arrays[0].shape[1] if arrays else 0
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(
+        tmp,
+        ids=np.array(ids, dtype=str),
+        data=np.concatenate(arrays) if arrays else np.zeros((0, width), np.float32),
+        splits=np.cumsum([len(a) for a in arrays])[:-1],
+        err_ids=np.array(list(errors), dtype=str),
+        err_msgs=np.array(list(errors.values()), dtype=str),
+    )
+    os.replace(tmp, path)  # atomic: an interrupted run never leaves half a cache
+
+
+def pad_batch(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+    """Zero-pad features to the longest in the batch and pack the targets."""
+    longest = max(len(e.features) for e in examples)
+    width = examples[0].features.shape[1]
+    x = np.zeros((len(examples), longest, width), dtype=np.float32)
+    for row, e in enumerate(examples):
+        x[row, : len(e.features)] = e.features
+    y = pack_targets([len(e.features) for e in examples], [e.labels for e in examples])
+    return x, y
+
+
+def make_dataset(
+    examples: list[Example],
+    batch_size: int = 32,
+    shuffle: bool = True,
+    seed: int = 0,
+    bucket: bool = True,
+    n_buckets: int = 8,
+    spec_augment: bool = False,
+):
+    """A ``tf.data.Dataset`` of padded ``(features, targets)`` batches, bucketed by length.
+
+    ``batch_size`` is the GLOBAL batch: under a ``tf.distribute`` strategy Keras
+    splits each batch across the replicas.
+    """
+    import tensorflow as tf
+
+    if not examples:
+        raise ValueError("make_dataset: no examples (all were dropped? see the prepare report)")
+    lengths = np.array([len(e.features) for e in examples])
+    label_lengths = np.array([len(e.labels) for e in examples])
+    # All features in one flat (frames, n_features) tensor; element i is a slice of it.
+    flat_x = tf.constant(np.concatenate([e.features for e in examples]))
+    flat_y = tf.constant(np.concatenate([e.labels for e in examples]).astype(np.int32))
+    x_start = tf.constant(np.concatenate([[0], np.cumsum(lengths)[:-1]]), tf.int64)
+    y_start = tf.constant(np.concatenate([[0], np.cumsum(label_lengths)[:-1]]), tf.int64)
+    x_len = tf.constant(lengths, tf.int64)
+    y_len = tf.constant(label_lengths, tf.int64)
+
+    def element(i):
+        x = flat_x[x_start[i] : x_start[i] + x_len[i]]
+        labels = flat_y[y_start[i] : y_start[i] + y_len[i]]
+        return x, tf.concat([[tf.cast(x_len[i], tf.int32)], labels], axis=0)
+
+    ds = tf.data.Dataset.range(len(examples))
+    if shuffle:
+        ds = ds.shuffle(len(examples), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.map(element, num_parallel_calls=tf.data.AUTOTUNE)
+    if spec_augment:
+        from asrlib.augment import spec_augment as mask
+
+        ds = ds.map(lambda x, y: (mask(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+    if bucket and len(examples) > batch_size:
+        quantiles = np.quantile(lengths, np.linspace(0, 1, n_buckets + 1)[1:-1])
+        boundaries = sorted({int(q) + 1 for q in quantiles})
+        ds = ds.bucket_by_sequence_length(
+            lambda x, y: tf.shape(x)[0],
+            bucket_boundaries=boundaries,
+            bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
+            padded_shapes=([None, examples[0].features.shape[1]], [None]),
+        )
+    else:
+        ds = ds.padded_batch(batch_size, padded_shapes=([None, None], [None]))
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def seed_generator(
+    utts: list[Utterance],
+    batch_size: int = 32,
+    feature_config: FeatureConfig = FeatureConfig(),
+    alphabet: Alphabet = Alphabet(),
+    model_config: ModelConfig = ModelConfig(),
+    seed: int = 0,
+):
+    """The seed's generator: forever draw a random batch, load audio, compute MFCC, pad."""
+    rng = random.Random(seed)
+    while True:
+        batch = []
+        while len(batch) < batch_size:
+            u = rng.choice(utts)
+            try:
+                feat = features.mfcc(u.load(), feature_config)
+            except audio.AudioError:
+                continue
+            labels = alphabet.encode(u.text)
+            if check_pair(len(feat), labels, model_config) is None:
+                batch.append(Example(u.id, u.text, feat, labels))
+        yield pad_batch(batch)

@@ -1,0 +1,82 @@
+"""Transcriber: a saved model + decoding options → text for audio arrays and files."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from asrlib import audio, checkpoint, decoding, features
+
+DECODERS = ("greedy", "beam", "keras-beam")
+
+
+@dataclass
+class Result:
+    """One file's outcome: a transcript, or an error message naming the file."""
+
+    path: str
+    text: str | None = None
+    error: str | None = None
+    note: str | None = None  # e.g. "silent: no speech found"
+    audio_seconds: float = 0.0
+    compute_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Transcriber:
+    """Turns 16 kHz audio into text with a model saved by :func:`asrlib.checkpoint.save`."""
+
+    def __init__(self, bundle: checkpoint.Bundle, decoder: str = "greedy", beam_width: int = 16):
+        if decoder not in DECODERS:
+            raise ValueError(f"decoder must be one of {DECODERS}, got {decoder!r}")
+        if beam_width < 1:
+            raise ValueError(f"beam width must be at least 1, got {beam_width}")
+        self.bundle, self.decoder, self.beam_width = bundle, decoder, beam_width
+
+    @classmethod
+    def from_file(cls, path, decoder: str = "greedy", beam_width: int = 16) -> Transcriber:
+        """Load a ``.keras`` model file; :class:`checkpoint.ModelFileError` if it is not one."""
+        return cls(checkpoint.load(path), decoder, beam_width)
+
+    def probs(self, samples: np.ndarray) -> np.ndarray:
+        """Per-frame probabilities ``(time', n_classes)`` for mono 16 kHz ``samples``."""
+        b = self.bundle
+        feats = features.mfcc(samples, b.features)
+        return self._forward(feats[None])[0]
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.bundle.model.predict_on_batch(x))
+
+    def decode(self, probs: np.ndarray) -> str:
+        """Text for one ``(time', n_classes)`` probability matrix with this decoder."""
+        if self.decoder == "greedy":
+            ids = decoding.greedy(probs)
+        elif self.decoder == "beam":
+            ids = decoding.prefix_beam_search(probs, beam_width=self.beam_width)[0][0]
+        else:
+            ids = decoding.keras_beam_search(probs[None], [len(probs)], self.beam_width)[0]
+        return self.bundle.alphabet.decode(ids)
+
+    def transcribe(self, samples: np.ndarray) -> str:
+        """Text for mono 16 kHz ``samples`` (empty for silence)."""
+        if audio.is_silent(samples):
+            return ""
+        return self.decode(self.probs(samples))
+
+    def transcribe_file(self, path) -> Result:
+        """Load, check and transcribe one file; a bad file gives a Result with ``error``."""
+        try:
+            samples = audio.load(path, self.bundle.features.sample_rate)
+        except audio.AudioError as err:
+            return Result(str(path), error=str(err))
+        seconds = len(samples) / self.bundle.features.sample_rate
+        start = time.perf_counter()
+        if audio.is_silent(samples):
+            return Result(str(path), "", note="silent: no speech found", audio_seconds=seconds)
+        text = self.decode(self.probs(samples))
+        return Result(str(path), text, audio_seconds=seconds, compute_seconds=time.perf_counter() - start)

@@ -1,0 +1,156 @@
+"""Measured figures for the README: training throughput, CTC speed, transcription RTF.
+
+    python benchmarks/benchmark.py throughput   # tf.data pipeline vs the seed's generator
+    python benchmarks/benchmark.py ctc          # tf.nn.ctc_loss (sparse) vs keras.ops.ctc_loss
+    python benchmarks/benchmark.py rtf --model data/digits_seed.keras   # one core
+
+Each prints its figures; nothing here is asserted. Run on an otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def throughput(args) -> None:
+    """Real (unpadded) input frames per second of training, same model, same data."""
+    import keras
+
+    from asrlib import datasets, pipeline, train
+    from asrlib.model import ModelConfig, build_model
+
+    config = ModelConfig()
+    utts = datasets.connected_digits(args.utterances, ["jackson", "lucas", "nicolas", "yweweler"])
+    t0 = time.perf_counter()
+    examples, _ = pipeline.prepare(utts, cache=False)
+    feature_seconds = time.perf_counter() - t0
+    total_frames = sum(len(e.features) for e in examples)
+    steps = -(-len(examples) // args.batch_size)
+
+    def fresh_model():
+        keras.utils.set_random_seed(0)
+        return train.compile_model(build_model(config), config)
+
+    # tf.data: features computed once above; one warm-up epoch (tracing), then timed epochs.
+    model = fresh_model()
+    ds = pipeline.make_dataset(examples, args.batch_size, seed=0)
+    model.fit(ds, epochs=1, verbose=0)
+    t0 = time.perf_counter()
+    model.fit(ds, epochs=args.epochs, verbose=0)
+    tfdata_fps = args.epochs * total_frames / (time.perf_counter() - t0)
+
+    # The seed's way: random batches, audio loaded and MFCC computed inside every step.
+    counted = {"frames": 0}
+
+    def counting(gen):
+        for x, y in gen:
+            counted["frames"] += int(y[:, 0].sum())
+            yield x, y
+
+    model = fresh_model()
+    gen = counting(pipeline.seed_generator(utts, args.batch_size, model_config=config))
+    model.fit(gen, steps_per_epoch=steps, epochs=1, verbose=0)
+    counted["frames"] = 0
+    t0 = time.perf_counter()
+    model.fit(gen, steps_per_epoch=steps, epochs=args.epochs, verbose=0)
+    seed_fps = counted["frames"] / (time.perf_counter() - t0)
+
+    print(f"utterances {len(examples)}, {total_frames} frames/epoch, batch {args.batch_size}")
+    print(f"one-off feature computation (tf.data path): {feature_seconds:.1f} s")
+    print(f"tf.data pipeline : {tfdata_fps:10.0f} real frames/s")
+    print(f"seed generator   : {seed_fps:10.0f} real frames/s")
+    print(f"speed-up         : {tfdata_fps / seed_fps:10.2f}x")
+
+
+def ctc(args) -> None:
+    """Seconds per training step and per loss call: fast sparse CTC vs Keras dense CTC."""
+    import keras
+    import numpy as np
+
+    from asrlib import datasets, pipeline, train
+    from asrlib.ctc import CTCLoss
+    from asrlib.model import ModelConfig, build_model
+
+    config = ModelConfig()
+    utts = datasets.connected_digits(args.batch_size, ["lucas"], seed=0, min_digits=7)
+    examples, _ = pipeline.prepare(utts, cache=False)
+    x, y = pipeline.pad_batch(examples)
+    print(f"batch {x.shape}, labels {y.shape}")
+    for fast in (True, False):
+        keras.utils.set_random_seed(0)
+        recipe = train.TrainConfig(fast_ctc=fast)
+        model = train.compile_model(build_model(config), config, recipe)
+        for _ in range(3):
+            model.train_on_batch(x, y)
+        t0 = time.perf_counter()
+        for _ in range(args.steps):
+            model.train_on_batch(x, y)
+        step = (time.perf_counter() - t0) / args.steps
+        probs = model.predict_on_batch(x)
+        loss = CTCLoss(config, fast=fast)
+        np.asarray(loss(y, probs))
+        t0 = time.perf_counter()
+        for _ in range(args.steps):
+            value = np.asarray(loss(y, probs))
+        op = (time.perf_counter() - t0) / args.steps
+        name = "tf.nn.ctc_loss (sparse)" if fast else "keras.ops.ctc_loss (dense)"
+        print(f"{name:28s} step {step:.3f} s, loss alone {op:.4f} s, mean loss {value.mean():.3f}")
+
+
+def rtf(args) -> None:
+    """Real-time factor of transcription on ONE core, per decoder."""
+    os.sched_setaffinity(0, {0})
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    from asrlib import checkpoint, datasets, metrics
+    from asrlib.transcriber import Transcriber
+
+    bundle = checkpoint.load(args.model)
+    utts = datasets.connected_digits(args.utterances, [datasets.DIGITS_TEST_SPEAKER], seed=2)
+    clips = [u.load() for u in utts]
+    seconds = sum(len(c) for c in clips) / 16_000
+    refs = [u.text for u in utts]
+    for decoder in ("greedy", "beam", "keras-beam"):
+        tr = Transcriber(bundle, decoder, args.beam)
+        tr.transcribe(clips[0])  # warm-up: tracing
+        t0 = time.perf_counter()
+        hyps = [tr.transcribe(c) for c in clips]
+        elapsed = time.perf_counter() - t0
+        print(
+            f"{decoder:10s} beam {args.beam if decoder != 'greedy' else '-':>3} "
+            f"RTF {elapsed / seconds:.4f} ({elapsed:.1f} s for {seconds:.0f} s of audio) "
+            f"WER {metrics.wer(refs, hyps):.4f}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    p = sub.add_parser("throughput")
+    p.add_argument("--utterances", type=int, default=1000)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--epochs", type=int, default=2)
+    p.set_defaults(run=throughput)
+    p = sub.add_parser("ctc")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--steps", type=int, default=10)
+    p.set_defaults(run=ctc)
+    p = sub.add_parser("rtf")
+    p.add_argument("--model", default="data/digits_seed.keras")
+    p.add_argument("--utterances", type=int, default=50)
+    p.add_argument("--beam", type=int, default=16)
+    p.set_defaults(run=rtf)
+    args = parser.parse_args()
+    args.run(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

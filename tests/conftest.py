@@ -1,0 +1,66 @@
+"""Shared test setup: the local speech mirror, a private cache, seeds, quiet TensorFlow."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+REPO = Path(__file__).resolve().parents[1]
+MIRROR = Path(os.environ.get("ASRLIB_DATA", REPO.parent / "shared" / "data")).resolve()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_env(tmp_path_factory):
+    """Point asrlib at the mirror (never the internet) and at a private cache."""
+    old = {k: os.environ.get(k) for k in ("ASRLIB_DATA", "ASRLIB_CACHE")}
+    os.environ["ASRLIB_DATA"] = str(MIRROR)
+    os.environ["ASRLIB_CACHE"] = str(tmp_path_factory.mktemp("asrlib-cache"))
+    yield
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture
+def mirror() -> Path:
+    """The ``../shared/data`` mirror; tests that need it are skipped when it is absent."""
+    if not (MIRROR / "free-spoken-digit-dataset").is_dir():
+        pytest.skip(f"speech mirror not found at {MIRROR}")
+    return MIRROR
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+def tone(seconds: float = 1.0, rate: int = 16_000, freq: float = 440.0) -> np.ndarray:
+    """A quiet sine: valid, non-silent audio for tests that need any sound."""
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def untrained_model(tmp_path_factory) -> Path:
+    """A seed-architecture model with random weights, saved the asrlib way."""
+    import keras
+
+    from asrlib import checkpoint
+    from asrlib.features import FeatureConfig
+    from asrlib.model import ModelConfig, build_model
+    from asrlib.text import Alphabet
+
+    keras.utils.set_random_seed(0)
+    path = tmp_path_factory.mktemp("models") / "untrained.keras"
+    checkpoint.save(path, build_model(), FeatureConfig(), ModelConfig(), Alphabet(), {"t": 1})
+    return path
+
+
+SHIPPED_DIGITS = REPO / "data" / "digits_seed.keras"

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from asrlib.model import ModelConfig, build_model, frames_needed, output_lengths, predict_probs
+
+
+def test_seed_model_layers_and_shapes():
+    model = build_model()
+    shapes = {layer.name: layer.output.shape for layer in model.layers}
+    assert shapes["add_channel"] == (None, None, 13, 1)
+    assert shapes["conv1"] == (None, None, 13, 32)
+    assert shapes["pool"] == (None, None, 6, 32)
+    assert shapes["to_sequence"] == (None, None, 192)
+    assert shapes["lstm1"] == (None, None, 128)
+    assert shapes["softmax"] == (None, None, 28)
+    # conv 3*3*1*32+32, LSTM 4*(192+128+1)*128, dense 128*28+28
+    assert model.count_params() == 320 + 164_352 + 3_612
+
+
+@pytest.mark.parametrize("frames", [2, 7, 100, 101])
+def test_output_lengths_match_the_real_model(frames):
+    model = build_model()
+    probs = model(np.zeros((1, frames, 13), np.float32))
+    assert probs.shape[1] == output_lengths(frames)
+    assert np.allclose(np.sum(probs, axis=-1), 1, atol=1e-5)
+
+
+def test_output_lengths_vectorised_and_without_pooling():
+    assert list(output_lengths(np.array([10, 11]))) == [5, 5]
+    assert output_lengths(11, ModelConfig(pool=False)) == 11
+
+
+def test_variants_build():
+    cfg = ModelConfig(conv_layers=2, filters=16, lstm_layers=2, units=32, bidirectional=True,
+                      dropout=0.1)
+    model = build_model(cfg)
+    assert model.output.shape == (None, None, 28)
+    assert model(np.zeros((2, 20, 13), np.float32)).shape == (2, 10, 28)
+
+
+def test_frames_needed_counts_repeats():
+    assert frames_needed([5, 5, 6]) == 4  # a blank must separate the two 5s
+    assert frames_needed([]) == 0
+
+
+def test_config_rejects_nonsense():
+    with pytest.raises(ValueError):
+        ModelConfig(units=0)
+    with pytest.raises(ValueError):
+        ModelConfig(dropout=1.5)
+
+
+def test_predict_probs_cuts_each_output_and_rejects_too_short():
+    model = build_model()
+    feats = [np.zeros((n, 13), np.float32) for n in (30, 9, 50)]
+    probs = predict_probs(model, feats, ModelConfig(), batch_size=2)
+    assert [len(p) for p in probs] == [15, 4, 25]
+    with pytest.raises(ValueError, match="fewer than 2"):
+        predict_probs(model, [np.zeros((1, 13), np.float32)], ModelConfig())
