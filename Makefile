@@ -22,8 +22,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 demo: install
 	$(BIN)/python -m asrlib make-manifest --corpus digits --n 20 --out runs/demo/digits.jsonl
-	$(BIN)/python -m asrlib transcribe --model data/digits_seed.keras runs/demo/wavs/*.wav
-	$(BIN)/python -m asrlib evaluate --model data/digits_seed.keras --manifest runs/demo/digits.jsonl
+	$(BIN)/python -m asrlib transcribe --model data/digits_model.keras runs/demo/wavs/*.wav
+	$(BIN)/python -m asrlib evaluate --model data/digits_model.keras --manifest runs/demo/digits.jsonl
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -87,7 +87,9 @@ def load(path, compile: bool = False) -> Bundle:
     try:
         model = keras.saving.load_model(path, compile=compile)
     except Exception as err:  # Keras raises many types for a damaged archive
-        raise ModelFileError(f"{path}: Keras could not load the model ({_first_line(err)})") from None
+        raise ModelFileError(
+            f"{path}: Keras could not load the model ({_first_line(err)})"
+        ) from None
     return Bundle(model, features, config, alphabet, meta.get("info", {}))
 
 

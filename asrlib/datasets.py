@@ -134,6 +134,7 @@ def connected_digits(
     for u in fsdd(root, download, speakers=set(speakers)):
         by_speaker[u.speaker].append(u)
     rng = random.Random(seed)
+    prng = random.Random(f"perturb-{seed}")  # its own stream: the same strings either way
     utts = []
     for i in range(n):
         speaker = speakers[i % len(speakers)]
@@ -143,8 +144,8 @@ def connected_digits(
             *(rng.uniform(*PAUSE_SECONDS) for _ in picks[1:]),
             rng.uniform(*EDGE_SECONDS),
         )
-        speeds = tuple(rng.uniform(*augment.SPEED_RANGE) for _ in picks) if perturb else ()
-        gains = tuple(rng.uniform(*augment.GAIN_DB_RANGE) for _ in picks) if perturb else ()
+        speeds = tuple(prng.uniform(*augment.SPEED_RANGE) for _ in picks) if perturb else ()
+        gains = tuple(prng.uniform(*augment.GAIN_DB_RANGE) for _ in picks) if perturb else ()
         text = " ".join(p.text for p in picks)
         uid = f"digits-{speaker}-{seed}-{i:05d}" + ("-p" if perturb else "")
         parts = tuple(p.path for p in picks)
@@ -179,7 +180,7 @@ def digits_split(
     if test_speaker == val_speaker:
         raise ValueError("the test and validation speakers must differ")
     train_speakers = [s for s in FSDD_SPEAKERS if s not in (test_speaker, val_speaker)]
-    kw = dict(root=root, download=download)
+    kw = {"root": root, "download": download}
     return {
         "train": connected_digits(n_train, train_speakers, seed=seed, perturb=perturb, **kw),
         "val": connected_digits(n_val, [val_speaker], seed=seed + 1, **kw),
@@ -248,7 +249,9 @@ def common_voice(folder: str | os.PathLike, split: str = "train") -> list[Uttera
             raise ManifestError(f"{tsv}: missing column(s) {sorted(missing)}")
         for row in reader:
             path = folder / "clips" / row["path"]
-            utts.append(Utterance(Path(row["path"]).stem, row["sentence"], row["client_id"], str(path)))
+            utts.append(
+                Utterance(Path(row["path"]).stem, row["sentence"], row["client_id"], str(path))
+            )
     return utts
 
 
@@ -341,6 +344,11 @@ def write_manifest(utts: list[Utterance], path: str | os.PathLike, audio_dir=Non
             else:
                 wav, duration = Path(u.path), u.duration
             rel = os.path.relpath(wav, path.parent)
-            row = {"audio_filepath": rel, "duration": duration, "text": u.text, "speaker": u.speaker}
+            row = {
+                "audio_filepath": rel,
+                "duration": duration,
+                "text": u.text,
+                "speaker": u.speaker,
+            }
             f.write(json.dumps(row) + "\n")
     return path

@@ -42,11 +42,11 @@ class FeatureConfig:
 
     @property
     def win_length(self) -> int:
-        return int(round(self.sample_rate * self.win_ms / 1000))
+        return round(self.sample_rate * self.win_ms / 1000)
 
     @property
     def hop_length(self) -> int:
-        return int(round(self.sample_rate * self.hop_ms / 1000))
+        return round(self.sample_rate * self.hop_ms / 1000)
 
     @property
     def n_features(self) -> int:
@@ -70,15 +70,15 @@ def mfcc(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.nda
     import librosa
 
     c = config
-    kwargs = dict(
-        sr=c.sample_rate,
-        n_fft=c.n_fft,
-        win_length=c.win_length,
-        hop_length=c.hop_length,
-        n_mels=c.n_mels,
-        fmin=c.fmin,
-        fmax=c.fmax,
-    )
+    kwargs = {
+        "sr": c.sample_rate,
+        "n_fft": c.n_fft,
+        "win_length": c.win_length,
+        "hop_length": c.hop_length,
+        "n_mels": c.n_mels,
+        "fmin": c.fmin,
+        "fmax": c.fmax,
+    }
     y = np.asarray(samples, dtype=np.float32)
     if c.kind == "mfcc":
         feats = librosa.feature.mfcc(y=y, n_mfcc=c.n_mfcc, **kwargs)

@@ -75,7 +75,7 @@ def frames_needed(label_ids) -> int:
 
 
 def build_model(config: ModelConfig = ModelConfig(), name: str = "asr"):
-    """The Keras model for ``config``: ``(batch, time, n_features)`` → ``(batch, time', n_classes)``."""
+    """Keras model: ``(batch, time, n_features)`` → ``(batch, time', n_classes)`` softmax."""
     import keras
     from keras import layers
 

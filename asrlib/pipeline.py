@@ -52,8 +52,10 @@ class PrepareReport:
 
     def __str__(self) -> str:
         lines = [
-            f"kept {self.kept} utterances ({self.audio_seconds / 60:.1f} min), "
-            f"dropped {len(self.dropped)}"
+            (
+                f"kept {self.kept} utterances ({self.audio_seconds / 60:.1f} min), "
+                f"dropped {len(self.dropped)}"
+            )
         ]
         lines += [f"  dropped {uid}: {why}" for uid, why in self.dropped[:20]]
         if len(self.dropped) > 20:

@@ -124,8 +124,10 @@ class NormalizationReport:
     def __str__(self) -> str:
         top = ", ".join(f"{c!r}×{n}" for c, n in self.removed.most_common(10)) or "none"
         lines = [
-            f"{self.utterances} transcripts, {self.changed} changed by normalisation, "
-            f"{self.empty_after} empty afterwards",
+            (
+                f"{self.utterances} transcripts, {self.changed} changed by normalisation, "
+                f"{self.empty_after} empty afterwards"
+            ),
             f"characters removed or rewritten: {top}",
         ]
         lines += [f"  {a!r} -> {b!r}" for a, b in self.examples]

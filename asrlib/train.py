@@ -139,7 +139,7 @@ def fit(
     info=None,
     verbose: int = 2,
 ):
-    """Train a model from ``config`` and save the best epoch to ``out_path``; returns the history."""
+    """Train a model from ``config``, saving the best epoch to ``out_path``; → (model, history)."""
     from asrlib.model import build_model
 
     keras.utils.set_random_seed(train.seed)

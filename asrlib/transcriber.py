@@ -9,7 +9,7 @@ import numpy as np
 
 from asrlib import audio, checkpoint, decoding, features
 
-DECODERS = ("greedy", "beam", "keras-beam")
+DECODERS = decoding.METHODS  # greedy, beam (ours, NumPy), keras_beam
 
 
 @dataclass
@@ -54,13 +54,10 @@ class Transcriber:
 
     def decode(self, probs: np.ndarray) -> str:
         """Text for one ``(time', n_classes)`` probability matrix with this decoder."""
-        if self.decoder == "greedy":
-            ids = decoding.greedy(probs)
-        elif self.decoder == "beam":
-            ids = decoding.prefix_beam_search(probs, beam_width=self.beam_width)[0][0]
-        else:
-            ids = decoding.keras_beam_search(probs[None], [len(probs)], self.beam_width)[0]
-        return self.bundle.alphabet.decode(ids)
+        texts = decoding.decode_batch(
+            probs[None], [len(probs)], self.bundle.alphabet, self.beam_width, self.decoder
+        )
+        return texts[0]
 
     def transcribe(self, samples: np.ndarray) -> str:
         """Text for mono 16 kHz ``samples`` (empty for silence)."""
@@ -69,14 +66,19 @@ class Transcriber:
         return self.decode(self.probs(samples))
 
     def transcribe_file(self, path) -> Result:
-        """Load, check and transcribe one file; a bad file gives a Result with ``error``."""
+        """Load, check and transcribe one file; a bad file gives a Result with ``error``.
+
+        ``compute_seconds`` covers reading, resampling, features, model and decoding.
+        """
+        start = time.perf_counter()
         try:
             samples = audio.load(path, self.bundle.features.sample_rate)
         except audio.AudioError as err:
             return Result(str(path), error=str(err))
         seconds = len(samples) / self.bundle.features.sample_rate
-        start = time.perf_counter()
         if audio.is_silent(samples):
             return Result(str(path), "", note="silent: no speech found", audio_seconds=seconds)
         text = self.decode(self.probs(samples))
-        return Result(str(path), text, audio_seconds=seconds, compute_seconds=time.perf_counter() - start)
+        return Result(
+            str(path), text, audio_seconds=seconds, compute_seconds=time.perf_counter() - start
+        )

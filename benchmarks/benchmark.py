@@ -2,7 +2,7 @@
 
     python benchmarks/benchmark.py throughput   # tf.data pipeline vs the seed's generator
     python benchmarks/benchmark.py ctc          # tf.nn.ctc_loss (sparse) vs keras.ops.ctc_loss
-    python benchmarks/benchmark.py rtf --model data/digits_seed.keras   # one core
+    python benchmarks/benchmark.py rtf --model data/digits_model.keras   # one core
 
 Each prints its figures; nothing here is asserted. Run on an otherwise idle machine.
 """
@@ -117,7 +117,7 @@ def rtf(args) -> None:
     clips = [u.load() for u in utts]
     seconds = sum(len(c) for c in clips) / 16_000
     refs = [u.text for u in utts]
-    for decoder in ("greedy", "beam", "keras-beam"):
+    for decoder in ("greedy", "beam", "keras_beam"):
         tr = Transcriber(bundle, decoder, args.beam)
         tr.transcribe(clips[0])  # warm-up: tracing
         t0 = time.perf_counter()
@@ -143,7 +143,7 @@ def main() -> int:
     p.add_argument("--steps", type=int, default=10)
     p.set_defaults(run=ctc)
     p = sub.add_parser("rtf")
-    p.add_argument("--model", default="data/digits_seed.keras")
+    p.add_argument("--model", default="data/digits_model.keras")
     p.add_argument("--utterances", type=int, default=50)
     p.add_argument("--beam", type=int, default=16)
     p.set_defaults(run=rtf)

@@ -63,4 +63,4 @@ def untrained_model(tmp_path_factory) -> Path:
     return path
 
 
-SHIPPED_DIGITS = REPO / "data" / "digits_seed.keras"
+SHIPPED_DIGITS = REPO / "data" / "digits_model.keras"

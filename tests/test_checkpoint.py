@@ -20,7 +20,7 @@ def test_bad_model_files(tmp_path, untrained_model):
     with pytest.raises(ModelFileError, match="not found"):
         checkpoint.load(tmp_path / "none.keras")
     (tmp_path / "text.keras").write_text("hello")
-    with pytest.raises(ModelFileError, match="not a .keras model"):
+    with pytest.raises(ModelFileError, match=r"not a \.keras model"):
         checkpoint.load(tmp_path / "text.keras")
     plain = tmp_path / "plain.keras"
     with zipfile.ZipFile(untrained_model) as src, zipfile.ZipFile(plain, "w") as dst:

@@ -71,7 +71,7 @@ def test_transcribe_rejects_bad_file_in_one_line(capsys, untrained_model, corpus
 
 @pytest.mark.parametrize("case", ["good", "stereo44k", "pcm8", "silence"])
 def test_transcribe_handles_awkward_but_valid_audio(capsys, untrained_model, corpus, case):
-    code, out, err = run(capsys, "transcribe", "--model", untrained_model, corpus[case])
+    code, out, _err = run(capsys, "transcribe", "--model", untrained_model, corpus[case])
     assert code == 0 and out.startswith(str(corpus[case]))
     if case == "silence":
         assert "silent" in out
@@ -91,7 +91,7 @@ def test_one_bad_file_never_costs_the_good_ones(capsys, untrained_model, corpus)
 def test_bad_model_file_is_one_line(capsys, corpus, tmp_path):
     fake = tmp_path / "fake.keras"
     fake.write_text("not a model")
-    code, out, err = run(capsys, "transcribe", "--model", fake, corpus["good"])
+    code, _out, err = run(capsys, "transcribe", "--model", fake, corpus["good"])
     assert code == 2 and err.startswith("error: ") and str(fake) in err
     code, _, err = run(capsys, "transcribe", "--model", tmp_path / "nope.keras", corpus["good"])
     assert code == 2 and "not found" in err
@@ -116,8 +116,9 @@ def test_evaluate_reports_bad_rows_and_scores_the_rest(capsys, untrained_model, 
 
 
 def test_evaluate_bad_manifest(capsys, untrained_model, tmp_path):
-    code, _, err = run(capsys, "evaluate", "--model", untrained_model, "--manifest",
-                       tmp_path / "none.jsonl")
+    code, _, err = run(
+        capsys, "evaluate", "--model", untrained_model, "--manifest", tmp_path / "none.jsonl"
+    )
     assert code == 2 and "manifest not found" in err
     binary = tmp_path / "bin.jsonl"
     binary.write_bytes(b"\xff\xfe\x00garbage")
@@ -134,9 +135,22 @@ def test_train_reports_dropped_pairs(capsys, mirror, tmp_path):
         f.write(json.dumps({"audio_filepath": wav, "text": "?!"}) + "\n")
         f.write(json.dumps({"text": "no audio"}) + "\n")
     out_model = tmp_path / "tiny.keras"
-    code, out, err = run(capsys, "train", "--data", "manifest", "--train-manifest", manifest,
-                         "--val-manifest", manifest, "--epochs", "1", "--units", "16",
-                         "--out", out_model)
+    code, out, err = run(
+        capsys,
+        "train",
+        "--data",
+        "manifest",
+        "--train-manifest",
+        manifest,
+        "--val-manifest",
+        manifest,
+        "--epochs",
+        "1",
+        "--units",
+        "16",
+        "--out",
+        out_model,
+    )
     assert code == 0 and out_model.exists()
     assert "dropped 2" in out and "label needs" in out and "empty transcript" in out
     assert "train.jsonl:7: label needs" in out and "train.jsonl:8: empty transcript" in out
@@ -144,8 +158,9 @@ def test_train_reports_dropped_pairs(capsys, mirror, tmp_path):
 
 
 def test_make_manifest_and_usage_errors(capsys, mirror, tmp_path):
-    code, out, _ = run(capsys, "make-manifest", "--corpus", "digits", "--n", "3",
-                       "--out", tmp_path / "d.jsonl")
+    code, out, _ = run(
+        capsys, "make-manifest", "--corpus", "digits", "--n", "3", "--out", tmp_path / "d.jsonl"
+    )
     assert code == 0 and "wrote 3 rows" in out
     code, _, err = run(capsys, "train", "--data", "manifest", "--out", tmp_path / "x.keras")
     assert code == 2 and "--train-manifest" in err

@@ -66,7 +66,7 @@ def test_common_voice_layout(tmp_path):
     utts = datasets.common_voice(tmp_path)
     assert utts[0].text == "Hello there." and utts[0].speaker == "abc"
     assert utts[0].path == str(tmp_path / "clips" / "common_voice_en_1.mp3")
-    with pytest.raises(ManifestError, match="dev.tsv"):
+    with pytest.raises(ManifestError, match=r"dev\.tsv"):
         datasets.common_voice(tmp_path, "dev")
 
 

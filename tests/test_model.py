@@ -31,8 +31,9 @@ def test_output_lengths_vectorised_and_without_pooling():
 
 
 def test_variants_build():
-    cfg = ModelConfig(conv_layers=2, filters=16, lstm_layers=2, units=32, bidirectional=True,
-                      dropout=0.1)
+    cfg = ModelConfig(
+        conv_layers=2, filters=16, lstm_layers=2, units=32, bidirectional=True, dropout=0.1
+    )
     model = build_model(cfg)
     assert model.output.shape == (None, None, 28)
     assert model(np.zeros((2, 20, 13), np.float32)).shape == (2, 10, 28)

@@ -7,11 +7,12 @@ from asrlib.model import ModelConfig
 
 def test_prepare_reports_every_drop(mirror, tmp_path):
     good = datasets.connected_digits(4, ["lucas"], seed=0)
-    short = Utterance("short", "one two three four five six seven eight nine ten " * 3, "x",
-                      good[0].parts[0])
+    short = Utterance(
+        "short", "one two three four five six seven eight nine ten " * 3, "x", good[0].parts[0]
+    )
     empty = Utterance("empty", "?!", "x", good[0].parts[0])
     missing = Utterance("missing", "one", "x", str(tmp_path / "nope.wav"))
-    examples, report = pipeline.prepare(good + [short, empty, missing], cache=tmp_path)
+    examples, report = pipeline.prepare([*good, short, empty, missing], cache=tmp_path)
     assert [e.id for e in examples] == [u.id for u in good]
     reasons = dict(report.dropped)
     assert "needs" in reasons["short"] and "CTC frames" in reasons["short"]
@@ -19,7 +20,7 @@ def test_prepare_reports_every_drop(mirror, tmp_path):
     assert "no such file" in reasons["missing"]
     assert "dropped 3" in str(report)
     # the second call reads the feature cache and gives the same result
-    again, report2 = pipeline.prepare(good + [short, empty, missing], cache=tmp_path)
+    again, report2 = pipeline.prepare([*good, short, empty, missing], cache=tmp_path)
     assert len(list(tmp_path.glob("*.npz"))) == 1
     assert all(np.array_equal(a.features, b.features) for a, b in zip(examples, again))
     assert report2.dropped == report.dropped
