@@ -343,6 +343,10 @@ def write_manifest(utts: list[Utterance], path: str | os.PathLike, audio_dir=Non
                 duration = len(samples) / SAMPLE_RATE
             else:
                 wav, duration = Path(u.path), u.duration
+                if duration is None:
+                    import soundfile as sf
+
+                    duration = round(sf.info(str(wav)).duration, 3)
             rel = os.path.relpath(wav, path.parent)
             row = {
                 "audio_filepath": rel,

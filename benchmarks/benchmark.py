@@ -13,7 +13,9 @@ import argparse
 import os
 import sys
 import time
+import warnings
 
+warnings.filterwarnings("ignore", message=".*(shuffle=True|ran out of data).*")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 

@@ -49,3 +49,11 @@ def test_evaluate_line_on_the_held_out_speaker(capsys, mirror, tmp_path):
     )
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert line["utterances"] == 10 and line["decoder"] == "beam" and line["rtf"] < 1.0
+
+
+def test_sentence_baseline_never_saw_its_test_speaker():
+    path = SHIPPED_DIGITS.parent / "sentence_baseline.keras"
+    info = checkpoint.read_meta(path)["info"]
+    assert info["data"] == "sentences"
+    assert cli.SENTENCE_TEST_SPEAKER not in info["speakers"]["train"] + info["speakers"]["val"]
+    assert info["speakers"]["test"] == [cli.SENTENCE_TEST_SPEAKER]
