@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command != "make-manifest":
+            _import_tensorflow_quietly()
         return args.run(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -278,6 +280,22 @@ def cmd_make_manifest(args) -> int:
     path = datasets.write_manifest(utts, args.out)
     print(f"wrote {len(utts)} rows to {path}")
     return 0
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow with file descriptor 2 muted: its C++ start-up lines ignore
+    TF_CPP_MIN_LOG_LEVEL and would bury the one line a user needs to read."""
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _one_line(err: Exception) -> str:
