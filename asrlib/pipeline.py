@@ -229,7 +229,12 @@ def seed_generator(
     model_config: ModelConfig = ModelConfig(),
     seed: int = 0,
 ):
-    """The seed's generator: forever draw a random batch, load audio, compute MFCC, pad."""
+    """The seed's generator: forever draw a random batch, load audio, compute MFCC, pad.
+
+    Kept for teaching and for the speed comparison. It skips what CTC cannot use
+    without saying so, as the seed did: run :func:`prepare` on the same
+    utterances first to see what would be dropped and why.
+    """
     rng = random.Random(seed)
     while True:
         batch = []
