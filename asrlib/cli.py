@@ -59,11 +59,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume-dir", help="folder for BackupAndRestore: rerun to resume")
     p.add_argument("--perturb", action="store_true", help="digits: speed/loudness perturbation")
-    p.add_argument(
-        "--more-voices",
-        action="store_true",
-        help="digits: also train on the sentence corpora's training speakers",
-    )
     p.add_argument("--spec-augment", action="store_true", help="SpecAugment masks in training")
     p.add_argument("--slow-ctc", action="store_true", help="keras.ops.ctc_loss instead of tf.nn")
     p.add_argument("--features", choices=["mfcc", "logmel"], default="mfcc")
@@ -178,13 +173,9 @@ def load_splits(args) -> dict:
 
     kw = {"root": args.data_root, "download": args.download}
     if args.data == "digits":
-        splits = datasets.digits_split(
+        return datasets.digits_split(
             n_train=args.n_train, seed=args.seed, perturb=args.perturb, **kw
         )
-        if args.more_voices:
-            sentences = datasets.sentences_split(SENTENCE_TEST_SPEAKER, seed=args.seed, **kw)
-            splits["train"] = splits["train"] + sentences["train"]
-        return splits
     if args.data == "sentences":
         return datasets.sentences_split(test_speaker=SENTENCE_TEST_SPEAKER, seed=args.seed, **kw)
     if not (args.train_manifest and args.val_manifest):
