@@ -55,6 +55,24 @@ def save(path, model, features: FeatureConfig, config: ModelConfig, alphabet: Al
     return path
 
 
+def update_info(path, **items) -> Path:
+    """Add or replace ``items`` in a saved model's ``info`` (e.g. ``decoder=…``), atomically.
+
+    The Keras members are copied unchanged; only ``asrlib.json`` is rewritten.
+    """
+    path = Path(path)
+    meta = read_meta(path)
+    meta["info"] = dict(meta.get("info") or {}, **items)
+    tmp = path.with_name(path.stem + ".tmp.keras")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for member in src.infolist():
+            if member.filename != MEMBER:
+                dst.writestr(member, src.read(member.filename))
+        dst.writestr(MEMBER, json.dumps(meta, indent=1))
+    os.replace(tmp, path)
+    return path
+
+
 def read_meta(path) -> dict:
     """The ``asrlib.json`` member of a saved model, without loading TensorFlow."""
     path = Path(path)

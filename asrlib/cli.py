@@ -15,6 +15,8 @@ import time
 # Keep TensorFlow's C++ start-up chatter out of the user's terminal.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from asrlib import runtime  # after the log level is set
+
 SENTENCE_TEST_SPEAKER = "8226"  # LibriSpeech sample speaker held out for testing
 
 
@@ -27,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.command != "make-manifest":
-            _import_tensorflow_quietly()
+            runtime.import_tensorflow_quietly()
         return args.run(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -79,8 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--model", required=True, help="a .keras model saved by asrlib")
-        p.add_argument("--decoder", choices=["greedy", "beam", "keras_beam"], default=None)
-        p.add_argument("--beam", type=int, default=0, help="beam width; >0 selects beam search")
+        p.add_argument(
+            "--decoder",
+            choices=["greedy", "beam", "keras_beam", "task"],
+            help="default: the model's own task decoder if it has one (the digits model does), "
+            "else greedy; --beam N alone selects beam",
+        )
+        p.add_argument("--beam", type=int, default=0, help="beam width (with --decoder task too)")
         p.add_argument("--threads", type=int, default=0, help="CPU threads (0: all)")
         if name == "transcribe":
             p.add_argument("files", nargs="+")
@@ -89,6 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--manifest", required=True)
             p.add_argument("--show", type=int, default=0, help="print N reference/hypothesis pairs")
             p.set_defaults(run=cmd_evaluate)
+
+    p = sub.add_parser("loso", help="leave-one-speaker-out over the six FSDD speakers")
+    p.add_argument("--recipe", required=True, help="a recipe name from asrlib.experiments.RECIPES")
+    p.add_argument("--budget", type=float, default=600, help="training seconds per fold")
+    p.add_argument("--speakers", nargs="*", help="test speakers (default: all six)")
+    p.add_argument("--n-train", type=int, help="training strings per fold (default: the recipe's)")
+    p.add_argument("--out", default="data/loso", help="results folder (cached: reruns skip)")
+    p.add_argument("--force", action="store_true", help="retrain folds that have results")
+    p.set_defaults(run=cmd_loso)
+
+    p = sub.add_parser("tune-decoder", help="save a tuned digit-word LM decoder in a digits model")
+    p.add_argument("--model", required=True, help="a digits .keras model saved by asrlib")
+    p.set_defaults(run=cmd_tune_decoder)
 
     p = sub.add_parser("make-manifest", help="write a JSON Lines manifest (and WAVs) for a split")
     p.add_argument("--corpus", choices=["digits", "fsdd", "librispeech", "ljspeech"], required=True)
@@ -197,8 +217,8 @@ def _transcriber(args):
 
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-    decoder = args.decoder or ("beam" if args.beam > 0 else "greedy")
-    return Transcriber.from_file(args.model, decoder, args.beam or 16)
+    decoder = args.decoder or ("beam" if args.beam > 0 else None)
+    return Transcriber.from_file(args.model, decoder, args.beam or None)
 
 
 def cmd_transcribe(args) -> int:
@@ -253,6 +273,40 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_loso(args) -> int:
+    from dataclasses import replace
+
+    from asrlib import datasets, experiments
+
+    if args.recipe not in experiments.RECIPES:
+        raise ValueError(
+            f"unknown recipe {args.recipe!r}; choose one of {sorted(experiments.RECIPES)}"
+        )
+    recipe = experiments.RECIPES[args.recipe]
+    if args.n_train:
+        recipe = replace(recipe, n_train=args.n_train)
+    for speaker in args.speakers or datasets.FSDD_SPEAKERS:
+        experiments.fold_speakers(speaker)  # an unknown name fails before any training
+    for speaker in args.speakers or datasets.FSDD_SPEAKERS:
+        fold = experiments.run_fold(recipe, speaker, args.out, args.budget, force=args.force)
+        print(json.dumps({"speaker": speaker, "greedy": fold.greedy, "task": fold.task,
+                          "epochs": fold.epochs, "train_seconds": fold.train_seconds}),
+              flush=True)
+    results = experiments.load_results(args.out, recipe.name)
+    print(json.dumps({"summary": experiments.summarize(results)}))
+    return 0
+
+
+def cmd_tune_decoder(args) -> int:
+    from asrlib import experiments
+
+    decoder = experiments.attach_task_decoder(args.model)
+    c = decoder.config
+    print(f"saved in {args.model}: lexicon of {len(decoder.lm.vocab)} words, "
+          f"{decoder.lm.order}-gram LM, alpha {c.alpha}, beta {c.beta}, beam {c.beam_width}")
+    return 0
+
+
 def cmd_make_manifest(args) -> int:
     from asrlib import datasets
 
@@ -271,22 +325,6 @@ def cmd_make_manifest(args) -> int:
     path = datasets.write_manifest(utts, args.out)
     print(f"wrote {len(utts)} rows to {path}")
     return 0
-
-
-def _import_tensorflow_quietly() -> None:
-    """Import TensorFlow with file descriptor 2 muted: its C++ start-up lines ignore
-    TF_CPP_MIN_LOG_LEVEL and would bury the one line a user needs to read."""
-    if "tensorflow" in sys.modules:
-        return
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        import tensorflow  # noqa: F401
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 def _one_line(err: Exception) -> str:

@@ -58,15 +58,29 @@ class Utterance:
     def load(self) -> np.ndarray:
         """The audio: read from ``path``, or synthesised from ``parts`` and ``pauses``."""
         if self.parts:
-            clips = [_load_part(p) for p in self.parts]
-            if self.speeds:
-                clips = [augment.change_speed(c, s) for c, s in zip(clips, self.speeds)]
-            if self.gains:
-                clips = [augment.gain(c, g) for c, g in zip(clips, self.gains)]
-            return join_with_pauses(clips, self.pauses)
+            return join_with_pauses(self._part_clips(), self.pauses)
         if self.path is None:
             raise ManifestError(f"utterance {self.id}: has neither an audio path nor parts")
         return audio.load(self.path)
+
+    def part_spans(self) -> list[tuple[int, int]]:
+        """``(start, end)`` sample of each part inside ``load()``: where each digit lies."""
+        if not self.parts:
+            raise ValueError(f"utterance {self.id}: has no parts (not a connected-digit string)")
+        spans, start = [], 0
+        for pause, clip in zip(self.pauses, self._part_clips()):
+            start += int(pause * SAMPLE_RATE)
+            spans.append((start, start + len(clip)))
+            start += len(clip)
+        return spans
+
+    def _part_clips(self) -> list[np.ndarray]:
+        clips = [_load_part(p) for p in self.parts]
+        if self.speeds:
+            clips = [augment.change_speed(c, s) for c, s in zip(clips, self.speeds)]
+        if self.gains:
+            clips = [augment.gain(c, g) for c, g in zip(clips, self.gains)]
+        return clips
 
 
 def data_root(name: str, root: str | os.PathLike | None = None, download: bool = False) -> Path:

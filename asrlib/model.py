@@ -48,6 +48,12 @@ class ModelConfig:
         """Input frames per output frame."""
         return 2 if self.pool else 1
 
+    @property
+    def sequence_width(self) -> int:
+        """Features per frame after the CNN block: pooled frequency bins × channels (192)."""
+        freq = self.n_features // 2 if self.pool else self.n_features
+        return freq * (self.filters if self.conv_layers else 1)
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -84,12 +90,9 @@ def build_model(config: ModelConfig = ModelConfig(), name: str = "asr"):
     x = layers.Reshape((-1, c.n_features, 1), name="add_channel")(inputs)
     for i in range(c.conv_layers):
         x = layers.Conv2D(c.filters, 3, padding="same", activation="relu", name=f"conv{i + 1}")(x)
-    freq = c.n_features
     if c.pool:
         x = layers.MaxPooling2D((2, 2), name="pool")(x)
-        freq //= 2
-    channels = c.filters if c.conv_layers else 1
-    x = layers.Reshape((-1, freq * channels), name="to_sequence")(x)
+    x = layers.Reshape((-1, c.sequence_width), name="to_sequence")(x)
     if c.dropout:
         x = layers.Dropout(c.dropout, name="cnn_dropout")(x)
     for i in range(c.lstm_layers):
@@ -103,6 +106,40 @@ def build_model(config: ModelConfig = ModelConfig(), name: str = "asr"):
     # weights as TimeDistributed(Dense), without its Keras 3 retracing problem.
     outputs = layers.Dense(c.n_classes, activation="softmax", name="softmax")(x)
     return keras.Model(inputs, outputs, name=name)
+
+
+def param_counts(config: ModelConfig = ModelConfig()) -> dict[str, int]:
+    """Trainable parameters of each layer of :func:`build_model`, counted by formula.
+
+    Conv2D: kernel 3·3·in_channels·filters + one bias per filter. LSTM: 4 gates, each
+    with input weights, recurrent weights and a bias: 4·(in + units + 1)·units (twice
+    for a Bidirectional one). Dense: in·classes + classes. Layers without weights are left out.
+    """
+    c = config
+    counts, channels = {}, 1
+    for i in range(c.conv_layers):
+        counts[f"conv{i + 1}"] = 3 * 3 * channels * c.filters + c.filters
+        channels = c.filters
+    width = c.sequence_width
+    for i in range(c.lstm_layers):
+        lstm = 4 * (width + c.units + 1) * c.units
+        directions = 2 if c.bidirectional else 1
+        counts[f"bilstm{i + 1}" if c.bidirectional else f"lstm{i + 1}"] = directions * lstm
+        width = directions * c.units
+    counts["softmax"] = width * c.n_classes + c.n_classes
+    return counts
+
+
+def layer_outputs(model, x: np.ndarray) -> dict[str, np.ndarray]:
+    """Every layer's output for the batch ``x`` (inference mode), by layer name, in order.
+
+    The input layer is included (it returns ``x``). Needs at least ``time_stride`` frames.
+    """
+    import keras
+
+    probe = keras.Model(model.input, [layer.output for layer in model.layers])
+    outputs = probe(np.asarray(x, np.float32), training=False)
+    return {layer.name: np.asarray(out) for layer, out in zip(model.layers, outputs)}
 
 
 def predict_probs(model, feats: list[np.ndarray], config: ModelConfig, batch_size: int = 32):

@@ -15,9 +15,11 @@ where ``targets`` packs each utterance's input frame count and its labels (see
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import random
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,3 +250,73 @@ def seed_generator(
             if check_pair(len(feat), labels, model_config) is None:
                 batch.append(Example(u.id, u.text, feat, labels))
         yield pad_batch(batch)
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """What :func:`measure_throughput` timed: batches, real and padding frames, seconds."""
+
+    batches: int
+    frames: int  # real input frames: the sum of targets[:, 0]
+    padding: int  # zero frames added to reach each batch's longest utterance
+    seconds: float
+
+    @property
+    def frames_per_second(self) -> float:
+        """Real (unpadded) input frames per second: padding is work, not progress."""
+        return self.frames / self.seconds
+
+    @property
+    def padded_fraction(self) -> float:
+        """Fraction of all frames in the batches that are padding."""
+        return self.padding / max(1, self.frames + self.padding)
+
+
+def _frame_counts(x, y) -> tuple[int, int]:
+    """(real, padding) frames of one ``(features, targets)`` batch."""
+    real = int(np.asarray(y)[:, 0].sum())
+    return real, int(np.prod(np.shape(x)[:2])) - real
+
+
+def padding_fraction(batches) -> float:
+    """Fraction of the frames in ``batches`` (e.g. one epoch of a dataset) that are padding."""
+    counts = np.array([_frame_counts(x, y) for x, y in batches]).reshape(-1, 2).sum(axis=0)
+    return float(counts[1] / max(1, counts.sum()))
+
+
+def measure_throughput(batches, steps: int, model=None, warmup: int = 1) -> Throughput:
+    """Time ``steps`` batches from ``batches`` (a ``tf.data.Dataset`` or a generator).
+
+    Without ``model`` this times the input pipeline alone: each batch is made and
+    turned into NumPy. With a compiled Keras ``model`` it times training the way
+    a real run does, ``model.fit`` on the batches (Keras prefetches, so making
+    the next batch overlaps the current step). ``warmup`` batches go first,
+    untimed (tracing, caches). Only batches that were consumed are counted.
+    """
+    if steps < 1:
+        raise ValueError(f"measure_throughput: steps must be at least 1, got {steps}")
+    source = iter(batches)
+    counted = np.zeros(3, dtype=np.int64)  # batches, real frames, padding frames
+
+    def take(n):
+        for x, y in itertools.islice(source, n):
+            x, y = np.asarray(x), np.asarray(y)
+            counted[:] += (1, *_frame_counts(x, y))
+            yield x, y
+
+    def run(n):
+        if model is None:
+            for _ in take(n):
+                pass
+        else:
+            model.fit(take(n), steps_per_epoch=n, epochs=1, verbose=0)
+
+    if warmup:
+        run(warmup)
+    counted[:] = 0
+    start = time.perf_counter()
+    run(steps)
+    seconds = time.perf_counter() - start
+    if counted[0] < steps:
+        raise ValueError(f"measure_throughput: only {counted[0]} batches for {steps} steps")
+    return Throughput(int(counted[0]), int(counted[1]), int(counted[2]), seconds)

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from asrlib import audio, checkpoint, decoding, features
+from asrlib.lm import TaskDecoder
 
-DECODERS = decoding.METHODS  # greedy, beam (ours, NumPy), keras_beam
+# greedy, beam (ours, NumPy), keras_beam, and "task": beam search with the word LM (and
+# lexicon) saved inside the model file, the default for a model that has one.
+DECODERS = (*decoding.METHODS, "task")
 
 
 @dataclass
@@ -31,15 +34,31 @@ class Result:
 class Transcriber:
     """Turns 16 kHz audio into text with a model saved by :func:`asrlib.checkpoint.save`."""
 
-    def __init__(self, bundle: checkpoint.Bundle, decoder: str = "greedy", beam_width: int = 16):
+    def __init__(
+        self, bundle: checkpoint.Bundle, decoder: str | None = None, beam_width: int | None = None
+    ):
+        """``decoder=None`` picks the model's own: ``"task"`` if it carries one, else greedy.
+
+        ``beam_width=None`` means 16 for ``beam``/``keras_beam`` and the saved width for ``task``.
+        """
+        saved = bundle.info.get("decoder")
+        decoder = decoder or ("task" if saved else "greedy")
         if decoder not in DECODERS:
             raise ValueError(f"decoder must be one of {DECODERS}, got {decoder!r}")
-        if beam_width < 1:
+        if beam_width is not None and beam_width < 1:
             raise ValueError(f"beam width must be at least 1, got {beam_width}")
-        self.bundle, self.decoder, self.beam_width = bundle, decoder, beam_width
+        self.task = None
+        if decoder == "task":
+            if not saved:
+                raise ValueError(
+                    "this model has no task decoder saved with it: use --decoder greedy or beam"
+                )
+            self.task = TaskDecoder.from_dict(saved, bundle.alphabet)
+        self.bundle, self.decoder = bundle, decoder
+        self.beam_width = beam_width or (self.task.config.beam_width if self.task else 16)
 
     @classmethod
-    def from_file(cls, path, decoder: str = "greedy", beam_width: int = 16) -> Transcriber:
+    def from_file(cls, path, decoder: str | None = None, beam_width: int | None = None):
         """Load a ``.keras`` model file; :class:`checkpoint.ModelFileError` if it is not one."""
         return cls(checkpoint.load(path), decoder, beam_width)
 
@@ -54,6 +73,8 @@ class Transcriber:
 
     def decode(self, probs: np.ndarray) -> str:
         """Text for one ``(time', n_classes)`` probability matrix with this decoder."""
+        if self.task is not None:
+            return self.task(probs, beam_width=self.beam_width)
         texts = decoding.decode_batch(
             probs[None], [len(probs)], self.bundle.alphabet, self.beam_width, self.decoder
         )

@@ -38,35 +38,22 @@ def throughput(args) -> None:
         keras.utils.set_random_seed(0)
         return train.compile_model(build_model(config), config)
 
-    # tf.data: features computed once above; one warm-up epoch (tracing), then timed epochs.
-    model = fresh_model()
-    ds = pipeline.make_dataset(examples, args.batch_size, seed=0)
-    model.fit(ds, epochs=1, verbose=0)
-    t0 = time.perf_counter()
-    model.fit(ds, epochs=args.epochs, verbose=0)
-    tfdata_fps = args.epochs * total_frames / (time.perf_counter() - t0)
-
-    # The seed's way: random batches, audio loaded and MFCC computed inside every step.
-    counted = {"frames": 0}
-
-    def counting(gen):
-        for x, y in gen:
-            counted["frames"] += int(y[:, 0].sum())
-            yield x, y
-
-    model = fresh_model()
-    gen = counting(pipeline.seed_generator(utts, args.batch_size, model_config=config))
-    model.fit(gen, steps_per_epoch=steps, epochs=1, verbose=0)
-    counted["frames"] = 0
-    t0 = time.perf_counter()
-    model.fit(gen, steps_per_epoch=steps, epochs=args.epochs, verbose=0)
-    seed_fps = counted["frames"] / (time.perf_counter() - t0)
+    # Both through the same harness: one warm-up epoch (tracing), then timed epochs.
+    # tf.data: features computed once above. The seed's way: random batches, audio
+    # loaded and MFCC computed inside every step.
+    timed = steps * args.epochs
+    ds = pipeline.make_dataset(examples, args.batch_size, seed=0).repeat()
+    tfdata = pipeline.measure_throughput(ds, timed, model=fresh_model(), warmup=steps)
+    gen = pipeline.seed_generator(utts, args.batch_size, model_config=config)
+    seed = pipeline.measure_throughput(gen, timed, model=fresh_model(), warmup=steps)
+    tfdata_fps, seed_fps = tfdata.frames_per_second, seed.frames_per_second
 
     print(f"utterances {len(examples)}, {total_frames} frames/epoch, batch {args.batch_size}")
     print(f"one-off feature computation (tf.data path): {feature_seconds:.1f} s")
     print(f"tf.data pipeline : {tfdata_fps:10.0f} real frames/s")
     print(f"seed generator   : {seed_fps:10.0f} real frames/s")
     print(f"speed-up         : {tfdata_fps / seed_fps:10.2f}x")
+    print(f"padded frames    : {tfdata.padded_fraction:10.1%} vs {seed.padded_fraction:.1%}")
 
 
 def ctc(args) -> None:
@@ -119,14 +106,15 @@ def rtf(args) -> None:
     clips = [u.load() for u in utts]
     seconds = sum(len(c) for c in clips) / 16_000
     refs = [u.text for u in utts]
-    for decoder in ("greedy", "beam", "keras_beam"):
-        tr = Transcriber(bundle, decoder, args.beam)
+    decoders = ["greedy", "beam", "keras_beam"] + (["task"] if "decoder" in bundle.info else [])
+    for decoder in decoders:  # "task": the model's own LM decoder, with its saved beam width
+        tr = Transcriber(bundle, decoder, None if decoder == "task" else args.beam)
         tr.transcribe(clips[0])  # warm-up: tracing
         t0 = time.perf_counter()
         hyps = [tr.transcribe(c) for c in clips]
         elapsed = time.perf_counter() - t0
         print(
-            f"{decoder:10s} beam {args.beam if decoder != 'greedy' else '-':>3} "
+            f"{decoder:10s} beam {tr.beam_width if decoder != 'greedy' else '-':>3} "
             f"RTF {elapsed / seconds:.4f} ({elapsed:.1f} s for {seconds:.0f} s of audio) "
             f"WER {metrics.wer(refs, hyps):.4f}"
         )

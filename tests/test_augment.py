@@ -41,3 +41,59 @@ def test_perturbed_digits_are_deterministic_and_differ(mirror):
     assert pert == again and [u.text for u in pert] == [u.text for u in plain]
     assert all(0.9 <= s <= 1.1 for s in pert[0].speeds)
     assert len(pert[0].load()) != len(plain[0].load())
+
+
+# --- recording-condition and voice perturbations ---------------------------------------------
+
+
+def _speechlike(rng, seconds=1.0):
+    t = np.arange(int(seconds * 16000)) / 16000
+    env = 0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)
+    return (0.3 * env * np.sin(2 * np.pi * 220 * t) + 0.01 * rng.standard_normal(len(t))).astype(
+        np.float32
+    )
+
+
+@pytest.mark.parametrize("kind", augment.NOISE_KINDS)
+def test_noise_colour(kind):
+    rng = np.random.default_rng(0)
+    n = augment.noise(32000, kind, rng)
+    assert n.dtype == np.float32 and np.isclose(np.sqrt(np.mean(n**2)), 1.0, atol=1e-3)
+    power = np.abs(np.fft.rfft(n)) ** 2
+    low, high = power[10:1000].mean(), power[10000:16000].mean()
+    assert (low / high > 10) == (kind != "white")
+
+
+def test_add_noise_hits_the_snr():
+    rng = np.random.default_rng(0)
+    clean = _speechlike(rng)
+    for snr in (0.0, 10.0, 20.0):
+        noisy = augment.add_noise(clean, snr, np.random.default_rng(1), kind="white")
+        measured = 10 * np.log10(np.mean(clean**2) / np.mean((noisy - clean) ** 2))
+        assert abs(measured - snr) < 0.5
+    babble = augment.add_noise(clean, 10.0, rng, source=_speechlike(rng, 0.3))
+    assert babble.shape == clean.shape and not np.allclose(babble, clean)
+
+
+def test_reverb_eq_pitch_keep_length_and_level():
+    rng = np.random.default_rng(0)
+    clean = _speechlike(rng)
+    rir = augment.room_response(0.4, rng)
+    assert rir[0] == 1.0 and len(rir) == int(0.4 * 16000)
+    tail = np.abs(rir[1:])
+    assert tail[: len(tail) // 10].max() > 10 * tail[-len(tail) // 10 :].max()  # it decays
+    for out in (
+        augment.reverberate(clean, 0.4, rng),
+        augment.random_eq(clean, rng),
+    ):
+        assert out.shape == clean.shape and out.dtype == np.float32
+        assert np.isclose(np.abs(out).max(), np.abs(clean).max(), rtol=1e-4)
+        assert not np.allclose(out, clean)
+    shifted = augment.pitch_shift(clean, 2.0)
+    assert shifted.shape == clean.shape
+    spectrum = lambda x: np.abs(np.fft.rfft(x))  # noqa: E731
+    peak = lambda x: np.argmax(spectrum(x)) * 16000 / len(x)  # noqa: E731
+    assert abs(peak(shifted) / peak(clean) - 2 ** (2 / 12)) < 0.03  # 220 Hz → ~247 Hz
+    assert augment.pitch_shift(clean, 0.0) is clean
+    with pytest.raises(ValueError, match="noise kind"):
+        augment.noise(10, "purple", rng)

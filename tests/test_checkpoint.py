@@ -34,3 +34,16 @@ def test_bad_model_files(tmp_path, untrained_model):
         dst.writestr(checkpoint.MEMBER, "{}")
     with pytest.raises(ModelFileError, match="invalid asrlib configs"):
         checkpoint.load(broken)
+
+
+def test_update_info_keeps_the_model(untrained_model, tmp_path):
+    import shutil
+
+    path = shutil.copy(untrained_model, tmp_path / "m.keras")
+    checkpoint.update_info(path, decoder={"x": 1})
+    checkpoint.update_info(path, note="two")
+    bundle = checkpoint.load(path)
+    assert bundle.info == {"t": 1, "decoder": {"x": 1}, "note": "two"}
+    x = np.random.default_rng(0).normal(size=(1, 20, 13)).astype(np.float32)
+    original = checkpoint.load(untrained_model).model.predict_on_batch(x)
+    assert np.allclose(bundle.model.predict_on_batch(x), original)

@@ -1,3 +1,4 @@
+import itertools
 import json
 
 import numpy as np
@@ -27,6 +28,21 @@ def test_connected_digits_deterministic_and_one_speaker(mirror):
     samples = a[0].load()
     expected = sum(int(p * 16000) for p in a[0].pauses)
     assert samples.dtype == np.float32 and len(samples) > expected
+
+
+@pytest.mark.parametrize("perturb", [False, True])
+def test_part_spans_locate_each_digit(mirror, perturb):
+    u = datasets.connected_digits(3, ["george"], seed=5, min_digits=3, perturb=perturb)[1]
+    samples, spans = u.load(), u.part_spans()
+    assert len(spans) == len(u.parts) == len(u.text.split())
+    silence = np.ones(len(samples), bool)
+    for start, end in spans:
+        silence[start:end] = False
+    assert np.all(samples[silence] == 0)  # everything outside the spans is the added pauses
+    assert spans[-1][1] + int(u.pauses[-1] * 16000) == len(samples)
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(spans))
+    with pytest.raises(ValueError, match="no parts"):
+        datasets.Utterance("x", "one", path="x.wav").part_spans()
 
 
 def test_digits_split_is_by_speaker(mirror):

@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
 
-from asrlib.model import ModelConfig, build_model, frames_needed, output_lengths, predict_probs
+from asrlib.model import (
+    ModelConfig,
+    build_model,
+    frames_needed,
+    layer_outputs,
+    output_lengths,
+    param_counts,
+    predict_probs,
+)
 
 
 def test_seed_model_layers_and_shapes():
@@ -58,3 +66,35 @@ def test_predict_probs_cuts_each_output_and_rejects_too_short():
     assert [len(p) for p in probs] == [15, 4, 25]
     with pytest.raises(ValueError, match="fewer than 2"):
         predict_probs(model, [np.zeros((1, 13), np.float32)], ModelConfig())
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        ModelConfig(),
+        ModelConfig(bidirectional=True, dropout=0.1),
+        ModelConfig(n_features=40, conv_layers=2, filters=8, lstm_layers=2, units=16),
+        ModelConfig(conv_layers=0, pool=False, units=8),
+    ],
+)
+def test_param_counts_match_keras(cfg):
+    model = build_model(cfg)
+    keras_counts = {ly.name: ly.count_params() for ly in model.layers if ly.count_params()}
+    assert param_counts(cfg) == keras_counts
+    assert model.get_layer("to_sequence").output.shape[-1] == cfg.sequence_width
+
+
+def test_seed_param_counts_by_formula():
+    assert param_counts() == {"conv1": 3 * 3 * 1 * 32 + 32, "lstm1": 4 * (192 + 128 + 1) * 128,
+                              "softmax": 128 * 28 + 28}
+    assert ModelConfig().sequence_width == 6 * 32
+
+
+def test_layer_outputs_every_layer_in_order():
+    model = build_model()
+    x = np.random.default_rng(0).normal(size=(2, 21, 13)).astype(np.float32)
+    outs = layer_outputs(model, x)
+    assert list(outs) == [layer.name for layer in model.layers]
+    assert outs["features"].shape == (2, 21, 13)
+    assert outs["pool"].shape == (2, 10, 6, 32)
+    assert np.allclose(outs["softmax"], model(x), atol=1e-6)

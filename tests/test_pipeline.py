@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from asrlib import datasets, pipeline
 from asrlib.datasets import Utterance
@@ -50,3 +51,38 @@ def test_seed_generator_yields_padded_random_batches(mirror):
     gen = pipeline.seed_generator(utts, batch_size=4, model_config=ModelConfig())
     x, y = next(gen)
     assert x.shape[0] == 4 and y.shape[0] == 4 and x.shape[1] == y[:, 0].max()
+
+
+def test_padding_fraction_and_bucketing(mirror):
+    examples, _ = pipeline.prepare(datasets.connected_digits(48, ["lucas"], seed=3), cache=False)
+    x, y = pipeline.pad_batch(examples[:3])
+    padding = sum(x.shape[1] - len(e.features) for e in examples[:3])
+    assert pipeline.padding_fraction([(x, y)]) == padding / (3 * x.shape[1])
+    plain = pipeline.padding_fraction(pipeline.make_dataset(examples, 8, bucket=False))
+    bucketed = pipeline.padding_fraction(pipeline.make_dataset(examples, 8, n_buckets=4))
+    assert 0 <= bucketed < plain < 1
+
+
+def test_measure_throughput_counts_only_consumed_batches(mirror):
+    examples, _ = pipeline.prepare(datasets.connected_digits(20, ["jackson"], seed=4), cache=False)
+    batches = [pipeline.pad_batch(examples[i : i + 4]) for i in range(0, 20, 4)]
+    result = pipeline.measure_throughput(iter(batches), steps=3, warmup=1)
+    timed = batches[1:4]  # the first one is the untimed warm-up
+    assert result.batches == 3
+    assert result.frames == sum(int(y[:, 0].sum()) for _, y in timed)
+    assert result.padding == sum(x.shape[0] * x.shape[1] for x, _ in timed) - result.frames
+    assert result.frames_per_second > 0 and 0 <= result.padded_fraction < 1
+    with pytest.raises(ValueError, match="only 1 batches"):
+        pipeline.measure_throughput(iter(batches), steps=2, warmup=4)
+
+
+def test_measure_throughput_while_training(mirror):
+    from asrlib import train
+    from asrlib.model import build_model
+
+    utts = datasets.connected_digits(8, ["nicolas"], seed=5)
+    config = ModelConfig(units=8, filters=4)
+    model = train.compile_model(build_model(config), config)
+    gen = pipeline.seed_generator(utts, batch_size=2, model_config=config)
+    result = pipeline.measure_throughput(gen, steps=2, model=model)
+    assert result.batches == 2 and result.frames > 0

@@ -1,0 +1,252 @@
+"""Experiments: named training recipes and the leave-one-speaker-out (LOSO) protocol.
+
+A :class:`Recipe` is everything that decides a digits model except the data split:
+features, architecture, optimiser and augmentation. :func:`run_fold` trains one
+recipe with one FSDD speaker held out for testing and another for validation (the
+next speaker in :data:`asrlib.datasets.FSDD_SPEAKERS`), under a time budget, and
+writes the fold's result to ``<out>/<recipe>/<speaker>.json`` beside Keras's CSV
+log. A fold whose JSON exists is read back, not retrained, so the notebooks and
+the results tables load the committed files and an interrupted run goes on
+where it stopped::
+
+    python -m asrlib loso --recipe seed --budget 600        # all six folds
+    python -m asrlib loso --recipe best --speakers theo     # one fold
+
+Each fold is scored twice on its held-out speaker: greedy decoding (the
+reference) and the task-aware decoder (:class:`asrlib.lm.TaskDecoder`: a digit-word
+lexicon and bigram LM whose weights are tuned on the fold's validation speaker).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from asrlib import checkpoint, datasets, metrics
+from asrlib.decoding import greedy
+from asrlib.features import FeatureConfig
+from asrlib.lm import TaskDecoder
+from asrlib.model import ModelConfig, predict_probs
+from asrlib.text import Alphabet
+from asrlib.train import TrainConfig
+
+N_VAL, N_TEST = 200, 300  # connected-digit strings per fold: validation and test speaker
+N_TUNE = 100  # validation strings used to tune the task decoder's alpha and beta
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to make a digits model: features, model, training and data augmentation."""
+
+    name: str
+    description: str
+    features: FeatureConfig = FeatureConfig()
+    model: ModelConfig = ModelConfig()
+    train: TrainConfig = TrainConfig()
+    n_train: int = 4000  # connected-digit strings from the fold's four training speakers
+    perturb: bool = False  # speed and loudness perturbation of every training digit
+
+    def __post_init__(self):
+        if self.features.n_features != self.model.n_features:
+            raise ValueError(
+                f"recipe {self.name}: {self.features.n_features} features per frame but the "
+                f"model expects {self.model.n_features}"
+            )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+RECIPES = {
+    r.name: r
+    for r in (
+        Recipe(
+            "seed",
+            "the seed exactly: CNN + LSTM(128), Adam 1e-3, batch 32, no augmentation",
+            train=TrainConfig(epochs=60, patience=6),
+        ),
+        Recipe(
+            "v4",
+            "the shipped model's recipe: BiLSTM, dropout 0.1, Adam 2e-3, speed/gain "
+            "perturbation, SpecAugment, mel bands to 4 kHz",
+            features=FeatureConfig(fmax=4000),
+            model=ModelConfig(bidirectional=True, dropout=0.1),
+            train=TrainConfig(epochs=60, learning_rate=2e-3, patience=15, spec_augment=True),
+            perturb=True,
+        ),
+    )
+}
+
+
+def fold_speakers(test_speaker: str) -> tuple[list[str], str, str]:
+    """(training speakers, validation speaker, test speaker) of the fold testing on one."""
+    speakers = datasets.FSDD_SPEAKERS
+    if test_speaker not in speakers:
+        raise ValueError(f"unknown FSDD speaker {test_speaker!r}; choose from {list(speakers)}")
+    val = speakers[(speakers.index(test_speaker) + 1) % len(speakers)]
+    return [s for s in speakers if s not in (test_speaker, val)], val, test_speaker
+
+
+@dataclass
+class FoldResult:
+    """One fold's outcome, as stored in its JSON file."""
+
+    recipe: str
+    test_speaker: str
+    val_speaker: str
+    train_speakers: list[str]
+    time_budget: float | None
+    epochs: int
+    best_epoch: int
+    train_seconds: float
+    feature_seconds: float
+    n_test: int
+    greedy: dict  # {"wer", "cer"} on the test speaker
+    task: dict  # {"wer", "cer", "alpha", "beta", "beam_width"}
+    dropped: int = 0  # utterances pipeline.prepare dropped (and reported)
+    recipe_config: dict = field(default_factory=dict)
+
+    def save(self, path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=1) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, path) -> FoldResult:
+        try:
+            return cls(**json.loads(Path(path).read_text()))
+        except (OSError, ValueError, TypeError) as err:
+            raise ValueError(f"{path}: not a fold result ({err}); delete it to rerun") from None
+
+
+def fold_path(out_dir, recipe: str, test_speaker: str) -> Path:
+    """Where the fold's result JSON lives (its model and CSV log sit beside it)."""
+    return Path(out_dir) / recipe / f"{test_speaker}.json"
+
+
+def run_fold(
+    recipe: Recipe,
+    test_speaker: str,
+    out_dir,
+    time_budget: float | None = 600,
+    n_val: int = N_VAL,
+    n_test: int = N_TEST,
+    force: bool = False,
+    verbose: int = 0,
+    log=print,
+) -> FoldResult:
+    """Train ``recipe`` with ``test_speaker`` held out and score it; cached in ``out_dir``."""
+    from asrlib import pipeline, train
+
+    result_path = fold_path(out_dir, recipe.name, test_speaker)
+    if result_path.exists() and not force:
+        return FoldResult.load(result_path)
+    train_speakers, val_speaker, _ = fold_speakers(test_speaker)
+    splits = datasets.digits_split(
+        n_train=recipe.n_train, n_val=n_val, n_test=n_test, test_speaker=test_speaker,
+        val_speaker=val_speaker, perturb=recipe.perturb,
+    )
+    alphabet, t0 = Alphabet(), time.perf_counter()
+    examples, dropped = {}, 0
+    for name, utts in splits.items():
+        examples[name], report = pipeline.prepare(utts, recipe.features, alphabet, recipe.model)
+        dropped += len(report.dropped)
+    feature_seconds = time.perf_counter() - t0
+    log(f"[{recipe.name}/{test_speaker}] features {feature_seconds:.0f} s; train "
+        f"{train_speakers}, val {val_speaker}; {dropped} dropped")
+
+    model_path = result_path.with_suffix(".keras")
+    config = replace(recipe.train, time_budget=time_budget)
+    info = {"data": "digits", "recipe": recipe.name, "command": f"asrlib loso {recipe.name}",
+            "speakers": {"train": train_speakers, "val": [val_speaker], "test": [test_speaker]}}
+    t0 = time.perf_counter()
+    _, history = train.fit(examples["train"], examples["val"], model_path, recipe.features,
+                           recipe.model, alphabet, config, info=info, verbose=verbose)
+    train_seconds = time.perf_counter() - t0
+    best = checkpoint.load(model_path)
+
+    decoder = fit_task_decoder(best, [e.text for e in examples["train"]], examples["val"])
+    checkpoint.update_info(model_path, decoder=decoder.to_dict())
+    test_probs = predict_probs(best.model, [e.features for e in examples["test"]], recipe.model)
+    refs = [e.text for e in examples["test"]]
+    greedy_hyps = [alphabet.decode(greedy(p)) for p in test_probs]
+    task_hyps = [decoder(p) for p in test_probs]
+    result = FoldResult(
+        recipe=recipe.name, test_speaker=test_speaker, val_speaker=val_speaker,
+        train_speakers=train_speakers, time_budget=time_budget, epochs=len(history.epoch),
+        best_epoch=int(best.info.get("epoch", 0)), train_seconds=round(train_seconds, 1),
+        feature_seconds=round(feature_seconds, 1), n_test=len(refs),
+        greedy=_scores(refs, greedy_hyps),
+        task={**_scores(refs, task_hyps), "alpha": decoder.config.alpha,
+              "beta": decoder.config.beta, "beam_width": decoder.config.beam_width},
+        dropped=dropped, recipe_config=recipe.to_dict(),
+    )
+    result.save(result_path)
+    return result
+
+
+def fit_task_decoder(
+    bundle: checkpoint.Bundle, train_texts: list[str], val_examples
+) -> TaskDecoder:
+    """A digit-word lexicon + bigram LM from ``train_texts``, α and β tuned on validation."""
+    val = val_examples[:N_TUNE]
+    probs = predict_probs(bundle.model, [e.features for e in val], bundle.config)
+    decoder, _ = TaskDecoder.fit(train_texts, probs, [e.text for e in val], bundle.alphabet)
+    return decoder
+
+
+def attach_task_decoder(model_path, n_train: int = 4000) -> TaskDecoder:
+    """Tune and save a task decoder into a digits model file, from its own recorded split.
+
+    The LM reads the transcripts of the model's training strings (text only); α and β
+    are tuned on its validation speaker. The test speaker is never used.
+    """
+    from asrlib import pipeline
+
+    bundle = checkpoint.load(model_path)
+    speakers = bundle.info.get("speakers", {})
+    if bundle.info.get("data") != "digits" or len(speakers.get("val", [])) != 1:
+        raise ValueError(
+            f"{model_path}: the task decoder is built for digits models that record their "
+            "training and validation speakers (info['data'] == 'digits')"
+        )
+    train_texts = [u.text for u in datasets.connected_digits(n_train, speakers["train"])]
+    val_utts = datasets.connected_digits(N_TUNE, speakers["val"], seed=1)
+    val, _ = pipeline.prepare(val_utts, bundle.features, bundle.alphabet, bundle.config)
+    decoder = fit_task_decoder(bundle, train_texts, val)
+    checkpoint.update_info(model_path, decoder=decoder.to_dict())
+    return decoder
+
+
+def _scores(refs: list[str], hyps: list[str]) -> dict:
+    return {"wer": round(metrics.wer(refs, hyps), 4), "cer": round(metrics.cer(refs, hyps), 4)}
+
+
+def summarize(results: list[FoldResult]) -> dict:
+    """Mean and worst speaker (WER, CER) per decoder, and mean training seconds per fold."""
+    if not results:
+        raise ValueError("no fold results to summarise")
+    out = {"folds": len(results), "recipe": results[0].recipe,
+           "train_seconds": round(float(np.mean([r.train_seconds for r in results])), 1)}
+    for decoder in ("greedy", "task"):
+        scores = [getattr(r, decoder) for r in results]
+        worst = max(range(len(results)), key=lambda k: scores[k]["wer"])
+        out[decoder] = {
+            "mean_wer": round(float(np.mean([s["wer"] for s in scores])), 4),
+            "mean_cer": round(float(np.mean([s["cer"] for s in scores])), 4),
+            "worst_wer": scores[worst]["wer"],
+            "worst_cer": round(float(max(s["cer"] for s in scores)), 4),
+            "worst_speaker": results[worst].test_speaker,
+        }
+    return out
+
+
+def load_results(out_dir, recipe: str) -> list[FoldResult]:
+    """Every stored fold of ``recipe`` under ``out_dir``, in speaker order."""
+    paths = [fold_path(out_dir, recipe, s) for s in datasets.FSDD_SPEAKERS]
+    return [FoldResult.load(p) for p in paths if p.exists()]

@@ -1,0 +1,107 @@
+"""Runtime: the one setup every notebook (and the command line) starts from.
+
+``setup()`` reads the FAST switch, seeds every random generator, imports
+TensorFlow without its C++ start-up lines, and sets quiet, small plots, so a
+notebook's stored outputs are the same on every run (nbval compares them).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FAST_ENV = "ASRLIB_FAST"  # ASRLIB_FAST=1: small but real runs (CI); unset or 0: full runs
+REPO = Path(__file__).resolve().parents[1]  # the checkout (asrlib is installed editable)
+SHIPPED = {  # models the project trains itself and commits under data/
+    "digits": REPO / "data" / "digits_model.keras",
+    "sentence": REPO / "data" / "sentence_baseline.keras",
+}
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a notebook needs to know after ``setup()``."""
+
+    fast: bool  # small but real runs (CI) instead of full ones
+    seed: int
+
+    def pick(self, fast_value, full_value):
+        """``fast_value`` in FAST mode, else ``full_value`` (sizes, epochs, budgets)."""
+        return fast_value if self.fast else full_value
+
+
+def fast_mode() -> bool:
+    """True when ``$ASRLIB_FAST`` is set to anything but ``0``/``false``/empty."""
+    return os.environ.get(FAST_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with file descriptor 2 muted: its C++ start-up lines ignore
+    ``TF_CPP_MIN_LOG_LEVEL`` and would bury the line a user needs to read (and break
+    nbval, which compares stderr)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python, NumPy, TensorFlow and Keras, and ask TensorFlow for deterministic ops."""
+    import_tensorflow_quietly()
+    import keras
+    import tensorflow as tf
+
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def setup(seed: int = 0, fast: bool | None = None) -> Setup:
+    """Seed everything, import TensorFlow quietly, set small plots; returns the FAST switch."""
+    seed_everything(seed)
+    for category, module in ((UserWarning, "keras"), (FutureWarning, "librosa")):
+        warnings.filterwarnings("ignore", category=category, module=module)
+    np.set_printoptions(precision=4, suppress=True, linewidth=100)
+    from asrlib import plots
+
+    plots.style()
+    return Setup(fast=fast_mode() if fast is None else fast, seed=seed)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages the series depends on."""
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for name in ("tensorflow", "keras", "librosa", "numpy", "matplotlib", "jupyterlab", "nbval"):
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def shipped_model(name: str = "digits") -> Path:
+    """Path of a model the project ships in ``data/`` (``digits`` or ``sentence``)."""
+    if name not in SHIPPED:
+        raise ValueError(f"unknown shipped model {name!r}; choose one of {sorted(SHIPPED)}")
+    path = SHIPPED[name]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: restore it with `git checkout -- {path.name}`")
+    return path

@@ -1,0 +1,62 @@
+"""Every notebook's exercise checks accept the reference answer, reject a wrong one, and say
+"not tried yet" for the ``...`` placeholder; odd answers are wrong, never an error."""
+
+import numpy as np
+import pytest
+
+from asrlib.checks import nb00, nb01, nb02, nb03, nb04
+
+CASES = [  # checker, reference answer, a wrong answer
+    (nb00.output_frames, 100, 200),
+    (nb00.test_speaker, "theo", "george"),
+    (nb00.word_error_rate, 0.4, 0.2),
+    (nb01.frames, 151, 150),
+    (nb01.mel_filter, 22, 21),
+    (nb01.mfcc_shape, (81, 13), (80, 13)),
+    (nb02.encode_by_hand, [15, 10, 15, 6, 1, 21, 24, 16], [14, 9, 14, 5, 0, 20, 23, 15]),
+    (nb02.padded_frames, 224, 700),  # needs the mirror: the batch is built from FSDD
+    (nb02.training_speakers, ["jackson", "lucas", "nicolas", "yweweler"], ["theo", "george"]),
+    (nb03.output_frames, 150, 151),
+    (nb03.lstm_params, 459_776, 4 * (192 + 256) * 256),
+    (nb03.sequence_width, 1280, 40 * 64),
+    (nb04.n_alignments, 15, 6),
+    (nb04.min_frames, 13, 10),
+    (nb04.collapsed, "mississippi", "misisipi"),
+]
+
+
+@pytest.mark.parametrize(
+    ("check", "right", "wrong"), CASES, ids=[f"{c.__module__[-4:]}.{c.__name__}" for c, *_ in CASES]
+)
+def test_check(check, right, wrong, capsys, mirror):
+    assert check(right) is True
+    assert "✅" in capsys.readouterr().out
+    assert check(wrong) is False
+    assert "❌" in capsys.readouterr().out
+    assert check(...) is False
+    assert "⏳" in capsys.readouterr().out
+
+
+def test_numpy_and_whole_float_answers_are_accepted(capsys):
+    assert nb01.frames(np.int64(151)) and nb01.frames(151.0)  # 1 + 1.5 * 16000 // 160
+    assert nb01.mfcc_shape(np.array([81, 13]))
+    assert nb01.mel_filter(np.int64(22))
+
+
+def test_librosa_layout_gets_its_own_hint(capsys):
+    assert nb01.mfcc_shape((13, 81)) is False
+    assert "librosa" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("junk", ["151", 151.5, True, None])
+def test_frames_rejects_non_integers(junk, capsys):
+    assert nb01.frames(junk) is False
+
+
+def test_odd_answers_are_wrong_not_errors(capsys):
+    assert nb01.mfcc_shape(81) is False
+    assert nb02.encode_by_hand("nine two") is False
+    assert nb02.encode_by_hand([15, 10]) is False
+    assert nb02.training_speakers(42) is False
+    assert nb02.training_speakers("lucas") is False
+    assert capsys.readouterr().out.count("❌") == 5

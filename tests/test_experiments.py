@@ -1,0 +1,76 @@
+"""experiments: recipes are consistent, a LOSO fold trains, scores, caches and summarises."""
+
+from dataclasses import replace
+
+import pytest
+
+from asrlib import checkpoint, datasets, experiments, train
+from asrlib.experiments import RECIPES, FoldResult, Recipe
+from asrlib.features import FeatureConfig
+from asrlib.text import DIGIT_WORDS
+
+
+def test_folds_cover_every_speaker_once_and_never_leak():
+    tests, vals = [], []
+    for speaker in datasets.FSDD_SPEAKERS:
+        train_speakers, val, test = experiments.fold_speakers(speaker)
+        assert test == speaker and val != test
+        assert len(train_speakers) == 4 and not {val, test} & set(train_speakers)
+        tests.append(test)
+        vals.append(val)
+    assert sorted(tests) == sorted(vals) == sorted(datasets.FSDD_SPEAKERS)
+    with pytest.raises(ValueError, match="unknown FSDD speaker 'alice'"):
+        experiments.fold_speakers("alice")
+
+
+def test_recipes_check_their_feature_width():
+    assert RECIPES["seed"].model.n_features == 13
+    with pytest.raises(ValueError, match="40 features per frame but the model expects 13"):
+        Recipe("bad", "", features=FeatureConfig(kind="logmel"))
+
+
+def test_one_short_fold_for_real_then_from_cache(mirror, tmp_path, monkeypatch):
+    recipe = replace(RECIPES["seed"], n_train=48, train=replace(RECIPES["seed"].train, epochs=2))
+    fold = experiments.run_fold(recipe, "theo", tmp_path, time_budget=None, n_val=12, n_test=12,
+                                log=lambda *_: None)
+    assert (fold.test_speaker, fold.val_speaker) == ("theo", "yweweler")
+    assert fold.epochs == 2 and fold.n_test == 12 and fold.train_seconds > 0
+    for scores in (fold.greedy, fold.task):
+        assert 0 <= scores["cer"] and 0 <= scores["wer"]
+    # the fold's model carries its tuned task decoder, and that decoder only spells digit words
+    path = experiments.fold_path(tmp_path, "seed", "theo")
+    bundle = checkpoint.load(path.with_suffix(".keras"))
+    assert set(bundle.info["decoder"]["lm"]["vocab"]) <= set(DIGIT_WORDS)
+    assert bundle.info["speakers"]["test"] == ["theo"]
+    assert path.with_suffix(".log.csv").exists()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a cached fold must not train again")
+
+    monkeypatch.setattr(train, "fit", no_training)
+    again = experiments.run_fold(recipe, "theo", tmp_path, n_val=12, n_test=12)
+    assert again == fold
+    summary = experiments.summarize(experiments.load_results(tmp_path, "seed"))
+    assert summary["folds"] == 1 and summary["greedy"]["worst_speaker"] == "theo"
+    assert summary["task"]["mean_wer"] == fold.task["wer"]
+
+
+def test_bad_result_file_names_itself(tmp_path):
+    path = tmp_path / "seed" / "theo.json"
+    path.parent.mkdir()
+    path.write_text("{")
+    with pytest.raises(ValueError, match=r"theo\.json: not a fold result"):
+        experiments.load_results(tmp_path, "seed")
+    with pytest.raises(ValueError, match="no fold results"):
+        experiments.summarize([])
+
+
+def test_summary_mean_and_worst():
+    def fold(speaker, wer):
+        return FoldResult("r", speaker, "x", [], 1.0, 1, 1, 10.0, 1.0, 5,
+                          {"wer": wer, "cer": wer / 2}, {"wer": wer / 4, "cer": wer / 8})
+
+    summary = experiments.summarize([fold("a", 0.2), fold("b", 0.1)])
+    assert summary["greedy"] == {"mean_wer": 0.15, "mean_cer": 0.075, "worst_wer": 0.2,
+                                 "worst_cer": 0.1, "worst_speaker": "a"}
+    assert summary["task"]["mean_wer"] == 0.0375

@@ -1,0 +1,92 @@
+"""The notebooks are executed, clean, small, and follow the series template.
+
+nbval (run by ``make test``) re-executes them and compares outputs; these checks
+catch what nbval does not: a notebook saved unexecuted or out of order, stderr
+noise, oversized outputs, a section without a check, exercises without checkers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+MAX_BYTES = 1_500_000  # whole notebook with outputs
+MAX_IMAGE_BYTES = 200_000  # one stored picture (base64)
+
+
+def _code(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 5
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
+def notebook(request):
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_listed_in_readme(notebook):
+    path, _ = notebook
+    assert path.stem in (path.parent / "README.md").read_text()
+
+
+def test_executed_top_to_bottom_in_one_run(notebook):
+    _, nb = notebook
+    counts = [c.execution_count for c in _code(nb)]
+    assert counts == list(range(1, len(counts) + 1)), "re-run it: make notebooks NB=<path>"
+
+
+def test_no_errors_or_stderr(notebook):
+    _, nb = notebook
+    for cell in _code(nb):
+        raises = cell.source.startswith("# NBVAL_RAISES_EXCEPTION")
+        for out in cell.outputs:
+            assert not (out.output_type == "stream" and out.name == "stderr"), cell.source[:80]
+            if out.output_type == "error":
+                assert raises, f"unexpected error in cell: {cell.source[:80]}"
+
+
+def test_small(notebook):
+    path, nb = notebook
+    assert path.stat().st_size < MAX_BYTES
+    for cell in _code(nb):
+        for out in cell.outputs:
+            for mime, data in out.get("data", {}).items():
+                if mime.startswith("image/"):
+                    assert len(data) < MAX_IMAGE_BYTES, f"large {mime} in {cell.source[:60]}"
+
+
+def test_template(notebook):
+    path, nb = notebook
+    first = _code(nb)[0].source
+    assert "runtime.setup(" in first and "FAST" in first, "first code cell must be the setup"
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert nb.cells[0].cell_type == "markdown" and "You will learn" in nb.cells[0].source
+    assert "## Summary" in text and "## Exercises" in text
+    checker = f"nb{path.stem[:2]}."
+    exercises = [c for c in _code(nb) if checker in c.source]
+    assert exercises, f"exercises must call asrlib.checks.{checker[:-1]}"
+    for cell in exercises:  # a checker's True/False would be echoed below the printed verdict
+        assert not any(o.output_type == "execute_result" for o in cell.outputs), cell.source
+
+
+def test_every_section_ends_in_a_check(notebook):
+    _, nb = notebook
+    sections: dict[str, list[str]] = {}
+    current = None
+    for cell in nb.cells:
+        heading = re.match(r"## (\d+\..*)", cell.source) if cell.cell_type == "markdown" else None
+        if heading:
+            current = heading.group(1)
+            sections[current] = []
+        elif current and cell.cell_type == "code":
+            sections[current].append(cell.source)
+    assert sections, "numbered sections (## 1. …) expected"
+    for title, cells in sections.items():
+        assert any("assert" in src or "checks" in src for src in cells), f"no check in {title!r}"

@@ -1,0 +1,65 @@
+"""runtime: the FAST switch, seeding, versions, shipped models; plots draw without error."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from asrlib import checks, plots, runtime
+from asrlib.text import Alphabet
+
+
+@pytest.mark.parametrize(("value", "fast"), [("1", True), ("yes", True), ("0", False),
+                                             ("", False), ("false", False)])
+def test_fast_mode(monkeypatch, value, fast):
+    monkeypatch.setenv(runtime.FAST_ENV, value)
+    assert runtime.fast_mode() is fast
+    assert runtime.setup().fast is fast
+    assert runtime.setup().pick("small", "big") == ("small" if fast else "big")
+
+
+def test_setup_seeds_everything():
+    import keras
+
+    runtime.setup(seed=3)
+    a = (np.random.rand(), keras.random.uniform((2,)).numpy().tolist())
+    runtime.setup(seed=3)
+    assert a == (np.random.rand(), keras.random.uniform((2,)).numpy().tolist())
+
+
+def test_versions_and_shipped_models():
+    v = runtime.versions()
+    assert v["keras"].startswith("3.") and v["python"].startswith("3.")
+    assert runtime.shipped_model("digits").suffix == ".keras"
+    with pytest.raises(ValueError, match="choose one of"):
+        runtime.shipped_model("klingon")
+
+
+def test_plots_draw(rng):
+    import matplotlib.pyplot as plt
+
+    alphabet = Alphabet()
+    probs = rng.dirichlet(np.ones(len(alphabet)), size=20)
+    plots.style()
+    assert plots.waveform(rng.normal(size=1600)) is not None
+    assert plots.matrix(rng.normal(size=(30, 13)), colorbar="x") is not None
+    assert plots.posteriorgram(probs, alphabet) is not None
+    log_alpha = np.log(rng.uniform(size=(20, 5)))
+    log_alpha[0, 3:] = -np.inf
+    assert plots.ctc_lattice(log_alpha, [1, 2], alphabet, path=[0] * 20) is not None
+    assert plots.curves({"loss": [3, 2, 1]}, ["loss", "missing"]) is not None
+    assert plots.feature_maps(rng.normal(size=(30, 13, 5)), n=5).shape == (2, 4)
+    assert plots.flow(["a", "b", "c"], highlight=(1,)) is not None
+    plt.close("all")
+
+
+def test_check_helpers(capsys):
+    assert checks.report("E", True, praise="well done") is True
+    assert "✅ E: correct. well done" in capsys.readouterr().out
+    assert checks.report("E", False, hint="try again") is False
+    assert "❌ E: not yet. Hint: try again" in capsys.readouterr().out
+    assert checks.untried("E", ...) and checks.untried("E", None) and not checks.untried("E", 0)
+    assert checks.close([1.0, 2.0], [1.0, 2.0 + 1e-7]) and not checks.close([1.0], [1.0, 2.0])
+    assert not checks.close("abc", [1.0])
