@@ -23,6 +23,9 @@ SNR_DB_RANGE = (5.0, 30.0)  # additive noise, signal-to-noise ratio in dB
 RT60_RANGE = (0.1, 0.6)  # reverberation time of the synthetic rooms, seconds
 PITCH_RANGE = (-2.0, 2.0)  # semitones: a different voice, same speaking rate
 NOISE_KINDS = ("white", "pink", "brown")
+# Whole-utterance effects a training string may get, applied in this order: the voice,
+# then the microphone, then the room, then the background (see draw_effects).
+EFFECTS = ("pitch", "eq", "reverb", "noise")
 
 
 def change_speed(samples: np.ndarray, factor: float, rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -149,3 +152,39 @@ def pitch_shift(samples: np.ndarray, semitones: float, rate: int = SAMPLE_RATE) 
         return samples
     out = librosa.effects.pitch_shift(samples, sr=rate, n_steps=semitones, res_type="soxr_hq")
     return out.astype(np.float32)
+
+
+def draw_effects(rng, kinds, probability: float = 0.5) -> tuple[tuple[str, float], ...]:
+    """Random effect settings for one utterance: each kind in ``kinds`` is used with
+    ``probability``, with its parameter drawn from its range (pitch: semitones; eq: a
+    seed for :func:`random_eq`; reverb: RT60 seconds; noise: SNR in dB). ``rng`` is a
+    ``random.Random``; the result is plain data, so an utterance stays hashable."""
+    unknown = set(kinds) - set(EFFECTS)
+    if unknown:
+        raise ValueError(f"unknown effect(s) {sorted(unknown)}; choose from {list(EFFECTS)}")
+    ranges = {"pitch": PITCH_RANGE, "eq": (0, 2**31), "reverb": RT60_RANGE,
+              "noise": SNR_DB_RANGE}
+    drawn = []
+    for kind in EFFECTS:  # fixed order, whatever order ``kinds`` came in
+        if kind in kinds and rng.random() < probability:
+            value = rng.uniform(*ranges[kind])
+            drawn.append((kind, float(int(value)) if kind == "eq" else round(value, 3)))
+    return tuple(drawn)
+
+
+def apply_effects(samples: np.ndarray, effects, seed: int, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Apply :func:`draw_effects` settings to ``samples``; ``seed`` fixes the random parts
+    (noise, room, filter), so the same utterance always sounds the same."""
+    rng = np.random.default_rng(seed)
+    for kind, value in effects:
+        if kind == "pitch":
+            samples = pitch_shift(samples, value, rate)
+        elif kind == "eq":
+            samples = random_eq(samples, np.random.default_rng(int(value)), rate)
+        elif kind == "reverb":
+            samples = reverberate(samples, value, rng, rate)
+        elif kind == "noise":
+            samples = add_noise(samples, value, rng, kind=NOISE_KINDS[rng.integers(3)])
+        else:
+            raise ValueError(f"unknown effect {kind!r}; choose from {list(EFFECTS)}")
+    return samples

@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume-dir", help="folder for BackupAndRestore: rerun to resume")
     p.add_argument("--perturb", action="store_true", help="digits: speed/loudness perturbation")
     p.add_argument("--spec-augment", action="store_true", help="SpecAugment masks in training")
+    p.add_argument("--effects", nargs="*", default=[], metavar="EFFECT",
+                   help="digits: whole-string effects, any of pitch eq reverb noise")
     p.add_argument("--slow-ctc", action="store_true", help="keras.ops.ctc_loss instead of tf.nn")
     p.add_argument("--features", choices=["mfcc", "logmel"], default="mfcc")
     p.add_argument("--no-normalize", action="store_true", help="skip per-utterance CMVN")
@@ -194,7 +196,8 @@ def load_splits(args) -> dict:
     kw = {"root": args.data_root, "download": args.download}
     if args.data == "digits":
         return datasets.digits_split(
-            n_train=args.n_train, seed=args.seed, perturb=args.perturb, **kw
+            n_train=args.n_train, seed=args.seed, perturb=args.perturb,
+            effects=tuple(args.effects), **kw
         )
     if args.data == "sentences":
         return datasets.sentences_split(test_speaker=SENTENCE_TEST_SPEAKER, seed=args.seed, **kw)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import json
 import os
 import random
@@ -54,11 +55,16 @@ class Utterance:
     pauses: tuple[float, ...] = field(default=())  # seconds: before each part, and a last one
     speeds: tuple[float, ...] = ()  # speed perturbation factor of each part (empty: none)
     gains: tuple[float, ...] = ()  # loudness change of each part in dB (empty: none)
+    effects: tuple[tuple[str, float], ...] = ()  # whole-string effects (augment.draw_effects)
 
     def load(self) -> np.ndarray:
         """The audio: read from ``path``, or synthesised from ``parts`` and ``pauses``."""
         if self.parts:
-            return join_with_pauses(self._part_clips(), self.pauses)
+            samples = join_with_pauses(self._part_clips(), self.pauses)
+            if self.effects:
+                seed = int.from_bytes(hashlib.sha256(self.id.encode()).digest()[:4], "little")
+                samples = augment.apply_effects(samples, self.effects, seed)
+            return samples
         if self.path is None:
             raise ManifestError(f"utterance {self.id}: has neither an audio path nor parts")
         return audio.load(self.path)
@@ -136,12 +142,15 @@ def connected_digits(
     root=None,
     download: bool = False,
     perturb: bool = False,
+    effects: tuple[str, ...] = (),
 ) -> list[Utterance]:
     """``n`` strings of 1–7 digits, each joined from one speaker's recordings with pauses.
 
     Deterministic for a given ``seed``. Transcripts read like ``"three one four"``.
     With ``perturb``, each digit also gets a random speed (``augment.SPEED_RANGE``)
     and loudness (``augment.GAIN_DB_RANGE``): more voices from the same speakers.
+    ``effects`` (names from ``augment.EFFECTS``) gives each string, with probability
+    one half each, a shifted pitch, a random microphone EQ, a room, background noise.
     """
     speakers = list(speakers)
     by_speaker: dict[str, list[Utterance]] = {s: [] for s in speakers}
@@ -149,6 +158,7 @@ def connected_digits(
         by_speaker[u.speaker].append(u)
     rng = random.Random(seed)
     prng = random.Random(f"perturb-{seed}")  # its own stream: the same strings either way
+    erng = random.Random(f"effects-{seed}")  # and another for the whole-string effects
     utts = []
     for i in range(n):
         speaker = speakers[i % len(speakers)]
@@ -161,9 +171,14 @@ def connected_digits(
         speeds = tuple(prng.uniform(*augment.SPEED_RANGE) for _ in picks) if perturb else ()
         gains = tuple(prng.uniform(*augment.GAIN_DB_RANGE) for _ in picks) if perturb else ()
         text = " ".join(p.text for p in picks)
-        uid = f"digits-{speaker}-{seed}-{i:05d}" + ("-p" if perturb else "")
+        drawn = augment.draw_effects(erng, effects) if effects else ()
+        uid = f"digits-{speaker}-{seed}-{i:05d}" + ("-p" if perturb else "") + (
+            "-" + "-".join(k for k, _ in drawn) if drawn else ""
+        )
         parts = tuple(p.path for p in picks)
-        utts.append(Utterance(uid, text, speaker, None, None, parts, pauses, speeds, gains))
+        utts.append(
+            Utterance(uid, text, speaker, None, None, parts, pauses, speeds, gains, drawn)
+        )
     return utts
 
 
@@ -186,17 +201,21 @@ def digits_split(
     root=None,
     download: bool = False,
     perturb: bool = False,
+    effects: tuple[str, ...] = (),
 ) -> dict[str, list[Utterance]]:
     """Connected digits split by speaker: train on four, validate on one, test on another.
 
-    ``perturb`` applies speed and loudness perturbation to the training strings only.
+    ``perturb`` and ``effects`` (see :func:`connected_digits`) change the training strings
+    only; validation and test strings are the recordings as they are.
     """
     if test_speaker == val_speaker:
         raise ValueError("the test and validation speakers must differ")
     train_speakers = [s for s in FSDD_SPEAKERS if s not in (test_speaker, val_speaker)]
     kw = {"root": root, "download": download}
     return {
-        "train": connected_digits(n_train, train_speakers, seed=seed, perturb=perturb, **kw),
+        "train": connected_digits(
+            n_train, train_speakers, seed=seed, perturb=perturb, effects=effects, **kw
+        ),
         "val": connected_digits(n_val, [val_speaker], seed=seed + 1, **kw),
         "test": connected_digits(n_test, [test_speaker], seed=seed + 2, **kw),
     }

@@ -49,6 +49,8 @@ class Recipe:
     train: TrainConfig = TrainConfig()
     n_train: int = 4000  # connected-digit strings from the fold's four training speakers
     perturb: bool = False  # speed and loudness perturbation of every training digit
+    effects: tuple[str, ...] = ()  # whole-string effects (augment.EFFECTS) on training strings
+    more_voices: bool = False  # also train on the sentence corpora (five more speakers)
 
     def __post_init__(self):
         if self.features.n_features != self.model.n_features:
@@ -77,6 +79,18 @@ RECIPES = {
             model=ModelConfig(bidirectional=True, dropout=0.1),
             train=TrainConfig(epochs=60, learning_rate=2e-3, patience=15, spec_augment=True),
             perturb=True,
+        ),
+        Recipe(
+            "v5",
+            "v4 plus a new voice, microphone, room and background for half the strings each "
+            "(pitch shift, random EQ, synthetic reverb, generated noise) and five more voices "
+            "from the sentence corpora",
+            features=FeatureConfig(fmax=4000),
+            model=ModelConfig(bidirectional=True, dropout=0.1),
+            train=TrainConfig(epochs=60, learning_rate=2e-3, patience=15, spec_augment=True),
+            perturb=True,
+            effects=("pitch", "eq", "reverb", "noise"),
+            more_voices=True,
         ),
     )
 }
@@ -149,8 +163,12 @@ def run_fold(
     train_speakers, val_speaker, _ = fold_speakers(test_speaker)
     splits = datasets.digits_split(
         n_train=recipe.n_train, n_val=n_val, n_test=n_test, test_speaker=test_speaker,
-        val_speaker=val_speaker, perturb=recipe.perturb,
+        val_speaker=val_speaker, perturb=recipe.perturb, effects=recipe.effects,
     )
+    lm_texts = [u.text for u in splits["train"]]  # the decoder's LM: digit strings only
+    if recipe.more_voices:  # LibriSpeech sample minus its test speaker, plus LJSpeech
+        sentences = datasets.sentences_split()
+        splits["train"] = splits["train"] + sentences["train"] + sentences["val"]
     alphabet, t0 = Alphabet(), time.perf_counter()
     examples, dropped = {}, 0
     for name, utts in splits.items():
@@ -163,14 +181,15 @@ def run_fold(
     model_path = result_path.with_suffix(".keras")
     config = replace(recipe.train, time_budget=time_budget)
     info = {"data": "digits", "recipe": recipe.name, "command": f"asrlib loso {recipe.name}",
-            "speakers": {"train": train_speakers, "val": [val_speaker], "test": [test_speaker]}}
+            "speakers": {"train": train_speakers, "val": [val_speaker], "test": [test_speaker]},
+            "more_voices": recipe.more_voices}
     t0 = time.perf_counter()
     _, history = train.fit(examples["train"], examples["val"], model_path, recipe.features,
                            recipe.model, alphabet, config, info=info, verbose=verbose)
     train_seconds = time.perf_counter() - t0
     best = checkpoint.load(model_path)
 
-    decoder = fit_task_decoder(best, [e.text for e in examples["train"]], examples["val"])
+    decoder = fit_task_decoder(best, lm_texts, examples["val"])
     checkpoint.update_info(model_path, decoder=decoder.to_dict())
     test_probs = predict_probs(best.model, [e.features for e in examples["test"]], recipe.model)
     refs = [e.text for e in examples["test"]]
@@ -246,7 +265,44 @@ def summarize(results: list[FoldResult]) -> dict:
     return out
 
 
+def format_table(results: list[FoldResult]) -> str:
+    """The folds of one recipe as a text table, with the mean and worst rows under it."""
+    head = (f"{'test speaker':<13}{'val':<10}{'epochs':>7}{'train s':>9}"
+            f"{'greedy WER':>12}{'CER':>7}{'task WER':>10}{'CER':>7}")
+    lines = [head, "-" * len(head)]
+    for r in results:
+        lines.append(
+            f"{r.test_speaker:<13}{r.val_speaker:<10}{r.epochs:>7}{r.train_seconds:>9.0f}"
+            f"{r.greedy['wer']:>12.1%}{r.greedy['cer']:>7.1%}{r.task['wer']:>10.1%}"
+            f"{r.task['cer']:>7.1%}"
+        )
+    s = summarize(results)
+    g, t = s["greedy"], s["task"]
+    lines.append("-" * len(head))
+    lines.append(f"{'mean':<30}{s['train_seconds']:>9.0f}{g['mean_wer']:>12.1%}"
+                 f"{g['mean_cer']:>7.1%}{t['mean_wer']:>10.1%}{t['mean_cer']:>7.1%}")
+    lines.append(f"{'worst':<39}{g['worst_wer']:>12.1%}{g['worst_cer']:>7.1%}"
+                 f"{t['worst_wer']:>10.1%}{t['worst_cer']:>7.1%}")
+    return "\n".join(lines)
+
+
 def load_results(out_dir, recipe: str) -> list[FoldResult]:
     """Every stored fold of ``recipe`` under ``out_dir``, in speaker order."""
     paths = [fold_path(out_dir, recipe, s) for s in datasets.FSDD_SPEAKERS]
     return [FoldResult.load(p) for p in paths if p.exists()]
+
+
+def waterfall(out_dir, steps) -> list[dict]:
+    """One row per ``(label, recipe, decoder)`` step with its LOSO summary: mean and worst
+    WER and CER, the worst speaker and mean training seconds per fold. Steps whose recipe
+    has no stored folds are left out (a row never mixes in a guess)."""
+    rows = []
+    for label, recipe, decoder in steps:
+        results = load_results(out_dir, recipe)
+        if not results:
+            continue
+        summary = summarize(results)
+        rows.append({"label": label, "recipe": recipe, "decoder": decoder,
+                     "folds": summary["folds"], "train_seconds": summary["train_seconds"],
+                     **summary[decoder]})
+    return rows

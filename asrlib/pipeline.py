@@ -20,7 +20,7 @@ import json
 import os
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -133,7 +133,7 @@ def _cache_file(utts, feature_config, cache) -> Path | None:
     key = json.dumps(
         [
             feature_config.to_dict(),
-            [(u.id, u.path, u.parts, u.pauses, u.speeds, u.gains) for u in utts],
+            [astuple(u) for u in utts],  # every field: id, path, parts, perturbation, effects
         ],
         default=str,
     )

@@ -175,3 +175,25 @@ def flow(stages, ax=None, title: str | None = None, highlight=()):
     if title:
         ax.set_title(title, loc="left")
     return ax
+
+
+def waterfall(rows, ax=None, title: str | None = None, goal: float | None = None):
+    """Mean WER (bars) and the worst speaker's WER (markers) after each step of a recipe
+    change, with each step's training seconds per fold written under its bar."""
+    ax = _axes(ax, figsize=(8, 3))
+    x = np.arange(len(rows))
+    means = np.array([r["mean_wer"] for r in rows]) * 100
+    worst = np.array([r["worst_wer"] for r in rows]) * 100
+    ax.bar(x, means, color="tab:blue", alpha=0.8, label="mean over held-out speakers")
+    ax.plot(x, worst, "v", color="tab:red", label="worst speaker")
+    for k, mean in enumerate(means):
+        ax.annotate(f"{mean:.1f}", (k, mean), ha="center", va="bottom", fontsize=8)
+    if goal is not None:
+        ax.axhline(goal * 100, color="grey", linestyle="--", linewidth=0.8, label="goal")
+    labels = [f"{r['label']}\n{r['train_seconds']:.0f} s/fold" for r in rows]
+    ax.set_xticks(x, labels, fontsize=8)
+    ax.set(ylabel="WER (%)", ylim=(0, max(worst.max() if len(rows) else 1, 1) * 1.15))
+    ax.legend(frameon=False, fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax

@@ -97,3 +97,36 @@ def test_reverb_eq_pitch_keep_length_and_level():
     assert augment.pitch_shift(clean, 0.0) is clean
     with pytest.raises(ValueError, match="noise kind"):
         augment.noise(10, "purple", rng)
+
+
+def test_draw_effects_is_seeded_ordered_and_checked():
+    import random
+
+    a = [augment.draw_effects(random.Random(3), ("noise", "pitch", "eq", "reverb"))
+         for _ in range(1)]
+    b = [augment.draw_effects(random.Random(3), ("pitch", "eq", "reverb", "noise"))
+         for _ in range(1)]
+    assert a == b
+    many = [augment.draw_effects(random.Random(k), augment.EFFECTS) for k in range(200)]
+    used = [kind for drawn in many for kind, _ in drawn]
+    assert all(60 < used.count(kind) < 140 for kind in augment.EFFECTS)  # each about half
+    for drawn in many:
+        kinds = [k for k, _ in drawn]
+        assert kinds == [k for k in augment.EFFECTS if k in kinds]  # voice, mic, room, noise
+    with pytest.raises(ValueError, match=r"unknown effect\(s\) \['echo'\]"):
+        augment.draw_effects(random.Random(0), ("echo",))
+
+
+def test_effects_change_training_strings_only_and_repeat_exactly(mirror):
+    plain = datasets.connected_digits(6, ["theo"], seed=4)
+    varied = datasets.connected_digits(6, ["theo"], seed=4, effects=augment.EFFECTS)
+    assert [u.text for u in plain] == [u.text for u in varied]  # same strings, new sound
+    changed = [u for u in varied if u.effects]
+    assert changed and all(u.id != p.id for u, p in zip(varied, plain) if u.effects)
+    u = changed[0]
+    p = next(p for p in plain if p.text == u.text and p.pauses == u.pauses)
+    x, y = u.load(), p.load()
+    assert len(x) == len(y) and not np.allclose(x, y) and np.abs(x).max() <= 1.0
+    assert np.array_equal(x, u.load())  # seeded by the utterance: the same every time
+    split = datasets.digits_split(n_train=4, n_val=2, n_test=2, effects=("noise",))
+    assert not any(u.effects for u in split["val"] + split["test"])

@@ -4,7 +4,8 @@
 import numpy as np
 import pytest
 
-from asrlib.checks import nb00, nb01, nb02, nb03, nb04
+from asrlib import experiments
+from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb07
 
 CASES = [  # checker, reference answer, a wrong answer
     (nb00.output_frames, 100, 200),
@@ -22,6 +23,8 @@ CASES = [  # checker, reference answer, a wrong answer
     (nb04.n_alignments, 15, 6),
     (nb04.min_frames, 13, 10),
     (nb04.collapsed, "mississippi", "misisipi"),
+    (nb07.validation_speaker, "nicolas", "lucas"),
+    (nb07.times_in_training, 4, 5),
 ]
 
 
@@ -60,3 +63,16 @@ def test_odd_answers_are_wrong_not_errors(capsys):
     assert nb02.training_speakers(42) is False
     assert nb02.training_speakers("lucas") is False
     assert capsys.readouterr().out.count("❌") == 5
+
+
+def test_hardest_speaker_reads_the_stored_folds(tmp_path, capsys):
+    for speaker, wer in (("theo", 0.02), ("lucas", 0.09), ("george", 0.05)):
+        experiments.FoldResult("v4", speaker, "x", [], 300.0, 9, 9, 300.0, 20.0, 300,
+                               {"wer": wer * 3, "cer": wer}, {"wer": wer, "cer": wer / 2}
+                               ).save(experiments.fold_path(tmp_path, "v4", speaker))
+    assert nb07.hardest_speaker("lucas", out_dir=tmp_path) is True
+    assert "✅" in capsys.readouterr().out
+    assert nb07.hardest_speaker("theo", out_dir=tmp_path) is False
+    assert nb07.hardest_speaker(..., out_dir=tmp_path) is False
+    assert nb07.hardest_speaker("lucas", recipe="none", out_dir=tmp_path) is False
+    assert "python -m asrlib loso --recipe none" in capsys.readouterr().out

@@ -31,9 +31,13 @@ def test_shipped_model_is_small_and_documented(shipped):
 def test_shipped_model_recognises_the_held_out_speaker(shipped, mirror):
     utts = datasets.connected_digits(40, [datasets.DIGITS_TEST_SPEAKER], seed=11)
     transcriber = Transcriber(shipped)
+    assert transcriber.decoder == "task"  # the digit-word decoder saved in the file
     hyps = [transcriber.transcribe(u.load()) for u in utts]
     wer = metrics.wer([u.text for u in utts], hyps)
     assert wer <= MAX_HELD_OUT_WER, (wer, list(zip([u.text for u in utts], hyps))[:5])
+    assert {w for h in hyps for w in h.split()} <= set(datasets.DIGIT_WORDS)
+    greedy = Transcriber(shipped, "greedy")
+    assert metrics.wer([u.text for u in utts], [greedy.transcribe(u.load()) for u in utts]) >= wer
 
 
 def test_evaluate_line_on_the_held_out_speaker(capsys, mirror, tmp_path):
