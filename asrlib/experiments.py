@@ -203,7 +203,7 @@ def run_fold(
         greedy=_scores(refs, greedy_hyps),
         task={**_scores(refs, task_hyps), "alpha": decoder.config.alpha,
               "beta": decoder.config.beta, "beam_width": decoder.config.beam_width},
-        dropped=dropped, recipe_config=recipe.to_dict(),
+        dropped=dropped, recipe_config=json.loads(json.dumps(recipe.to_dict())),  # as stored
     )
     result.save(result_path)
     return result

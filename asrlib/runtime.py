@@ -66,6 +66,9 @@ def seed_everything(seed: int = 0) -> None:
     import keras
     import tensorflow as tf
 
+    # TensorFlow's Python warnings (e.g. "5 out of the last 9 calls ... triggered tf.function
+    # retracing", normal when utterances differ in length) would land in a cell's stderr.
+    tf.get_logger().setLevel("ERROR")
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)

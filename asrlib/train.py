@@ -54,17 +54,24 @@ def evaluate_examples(model, examples: list[Example], config: ModelConfig, alpha
 
 
 class ValidationMetrics(keras.callbacks.Callback):
-    """Greedy CER/WER on the validation examples after every epoch, added to the logs."""
+    """Greedy CER/WER on the validation examples after every epoch, added to the logs.
 
-    def __init__(self, examples: list[Example], config: ModelConfig, alphabet: Alphabet):
+    ``samples[epoch]`` keeps the greedy transcripts of the first ``keep`` examples, so a
+    notebook can show what the model wrote as it learned (the "blank phase" first).
+    """
+
+    def __init__(self, examples: list[Example], config: ModelConfig, alphabet: Alphabet,
+                 keep: int = 3):
         super().__init__()
-        self.examples, self.config, self.alphabet = examples, config, alphabet
+        self.examples, self.config, self.alphabet, self.keep = examples, config, alphabet, keep
+        self.samples: list[list[str]] = []
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
         result = evaluate_examples(self.model, self.examples, self.config, self.alphabet)
         logs["val_cer"], logs["val_wer"] = result["cer"], result["wer"]
+        self.samples.append(result["hyps"][: self.keep])
 
 
 class SaveBest(keras.callbacks.Callback):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from asrlib import experiments
-from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb07
+from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb07
 
 CASES = [  # checker, reference answer, a wrong answer
     (nb00.output_frames, 100, 200),
@@ -23,6 +23,8 @@ CASES = [  # checker, reference answer, a wrong answer
     (nb04.n_alignments, 15, 6),
     (nb04.min_frames, 13, 10),
     (nb04.collapsed, "mississippi", "misisipi"),
+    (nb05.steps_per_epoch, 125, 124),
+    (nb05.resumed_epoch, 5, 4),
     (nb07.validation_speaker, "nicolas", "lucas"),
     (nb07.times_in_training, 4, 5),
 ]
@@ -76,3 +78,13 @@ def test_hardest_speaker_reads_the_stored_folds(tmp_path, capsys):
     assert nb07.hardest_speaker(..., out_dir=tmp_path) is False
     assert nb07.hardest_speaker("lucas", recipe="none", out_dir=tmp_path) is False
     assert "python -m asrlib loso --recipe none" in capsys.readouterr().out
+
+
+def test_end_of_blank_phase_reads_a_keras_log(tmp_path, capsys):
+    log = tmp_path / "run.log.csv"
+    log.write_text("epoch,loss,val_cer,val_wer\n0,80,1.0,1.0\n1,40,0.95,1.0\n2,20,0.5,0.9\n")
+    assert nb05.first_epoch_below(3, log=log) is True
+    assert nb05.first_epoch_below(2, log=log) is False  # the CSV's 0-based epoch
+    assert nb05.first_epoch_below(..., log=log) is False
+    assert nb05.first_epoch_below(3, log=tmp_path / "none.csv") is False
+    assert "python -m asrlib loso --recipe seed" in capsys.readouterr().out
