@@ -285,6 +285,8 @@ def cmd_loso(args) -> int:
         raise ValueError(
             f"unknown recipe {args.recipe!r}; choose one of {sorted(experiments.RECIPES)}"
         )
+    if args.budget <= 0:
+        raise ValueError(f"--budget must be a positive number of seconds, got {args.budget:g}")
     recipe = experiments.RECIPES[args.recipe]
     if args.n_train:
         recipe = replace(recipe, n_train=args.n_train)

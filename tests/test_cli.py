@@ -164,3 +164,17 @@ def test_make_manifest_and_usage_errors(capsys, mirror, tmp_path):
     assert code == 0 and "wrote 3 rows" in out
     code, _, err = run(capsys, "train", "--data", "manifest", "--out", tmp_path / "x.keras")
     assert code == 2 and "--train-manifest" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["loso", "--recipe", "nope"], "unknown recipe 'nope'"),
+        (["loso", "--recipe", "seed", "--budget", "0"], "--budget must be a positive"),
+        (["loso", "--recipe", "seed", "--speakers", "alice"], "unknown FSDD speaker 'alice'"),
+    ],
+)
+def test_loso_usage_errors_are_one_line(capsys, argv, message, tmp_path):
+    assert cli.main([*argv, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
