@@ -63,6 +63,15 @@ class Recipe:
         return asdict(self)
 
 
+_V4 = Recipe(
+    "v4",
+    "the shipped model's recipe: BiLSTM, dropout 0.1, Adam 2e-3, speed/gain "
+    "perturbation, SpecAugment, mel bands to 4 kHz",
+    features=FeatureConfig(fmax=4000),
+    model=ModelConfig(bidirectional=True, dropout=0.1),
+    train=TrainConfig(epochs=60, learning_rate=2e-3, patience=15, spec_augment=True),
+    perturb=True,
+)
 RECIPES = {
     r.name: r
     for r in (
@@ -71,24 +80,13 @@ RECIPES = {
             "the seed exactly: CNN + LSTM(128), Adam 1e-3, batch 32, no augmentation",
             train=TrainConfig(epochs=60, patience=6),
         ),
-        Recipe(
-            "v4",
-            "the shipped model's recipe: BiLSTM, dropout 0.1, Adam 2e-3, speed/gain "
-            "perturbation, SpecAugment, mel bands to 4 kHz",
-            features=FeatureConfig(fmax=4000),
-            model=ModelConfig(bidirectional=True, dropout=0.1),
-            train=TrainConfig(epochs=60, learning_rate=2e-3, patience=15, spec_augment=True),
-            perturb=True,
-        ),
-        Recipe(
-            "v5",
-            "v4 plus a new voice, microphone, room and background for half the strings each "
-            "(pitch shift, random EQ, synthetic reverb, generated noise) and five more voices "
-            "from the sentence corpora",
-            features=FeatureConfig(fmax=4000),
-            model=ModelConfig(bidirectional=True, dropout=0.1),
-            train=TrainConfig(epochs=60, learning_rate=2e-3, patience=15, spec_augment=True),
-            perturb=True,
+        _V4,
+        replace(
+            _V4,
+            name="v5",
+            description="v4 plus a new voice, microphone, room and background for half the "
+            "strings each (pitch shift, random EQ, synthetic reverb, generated noise) and five "
+            "more voices from the sentence corpora",
             effects=("pitch", "eq", "reverb", "noise"),
             more_voices=True,
         ),

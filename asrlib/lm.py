@@ -194,11 +194,11 @@ class LMScorer:
 
 
 def decode(probs: np.ndarray, scorer: LMScorer, beam_width: int = 16,
-           length: int | None = None) -> str:
+           length: int | None = None, prune: float = 0.0) -> str:
     """Best transcript of one ``(time, classes)`` matrix with LM fusion."""
     from asrlib.decoding import prefix_beam_search
 
-    beams = prefix_beam_search(probs, beam_width, length=length, scorer=scorer)
+    beams = prefix_beam_search(probs, beam_width, length=length, scorer=scorer, prune=prune)
     return scorer.alphabet.decode(beams[0][0]) if beams else ""
 
 
@@ -263,11 +263,8 @@ class TaskDecoder:
     def __call__(self, probs: np.ndarray, length: int | None = None,
                  beam_width: int | None = None) -> str:
         """The best transcript of one ``(time, classes)`` matrix."""
-        from asrlib.decoding import prefix_beam_search
-
-        beams = prefix_beam_search(probs, beam_width or self.config.beam_width, length=length,
-                                   scorer=self.scorer, prune=self.config.prune)
-        return self.alphabet.decode(beams[0][0]) if beams else ""
+        return decode(probs, self.scorer, beam_width or self.config.beam_width, length,
+                      self.config.prune)
 
     def to_dict(self) -> dict:
         """What :func:`asrlib.checkpoint.update_info` stores as ``info["decoder"]``."""
