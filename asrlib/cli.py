@@ -108,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="retrain folds that have results")
     p.set_defaults(run=cmd_loso)
 
+    p = sub.add_parser("claims", help="train the seed's claim variants on one fold (notebook 07)")
+    p.add_argument("--names", nargs="*", help="claim recipes (default: all, in order)")
+    p.add_argument("--out", default="data/claims", help="results folder (cached: reruns skip)")
+    p.add_argument("--force", action="store_true", help="retrain claims that have results")
+    p.set_defaults(run=cmd_claims)
+
     p = sub.add_parser("tune-decoder", help="save a tuned digit-word LM decoder in a digits model")
     p.add_argument("--model", required=True, help="a digits .keras model saved by asrlib")
     p.set_defaults(run=cmd_tune_decoder)
@@ -299,6 +305,14 @@ def cmd_loso(args) -> int:
               flush=True)
     results = experiments.load_results(args.out, recipe.name)
     print(json.dumps({"summary": experiments.summarize(results)}))
+    return 0
+
+
+def cmd_claims(args) -> int:
+    from asrlib import experiments
+
+    experiments.run_claims(args.names, args.out, force=args.force,
+                           log=lambda line: print(line, flush=True))
     return 0
 
 

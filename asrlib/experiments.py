@@ -94,6 +94,59 @@ RECIPES = {
 }
 
 
+# --- the seed's claims, one variable at a time (notebook 07, part 2) ----------------------
+CLAIM_SPEAKER = "theo"  # the held-out speaker of notebooks 05 and 06 (validation: yweweler)
+CLAIM_EPOCHS = 10  # the seed's own schedule: 10 epochs, no time budget
+NOISE_SNR_DB = 10.0  # the noisy copy of the test strings (generated white/pink/brown noise)
+_C = replace(RECIPES["seed"], train=TrainConfig(epochs=CLAIM_EPOCHS, patience=CLAIM_EPOCHS))
+
+
+def _claim(name: str, description: str, **changes) -> Recipe:
+    return replace(_C, name=name, description=description, **changes)
+
+
+CLAIMS = {
+    r.name: r
+    for r in (
+        _claim("c-seed", "the seed: Conv2D(32) + pool + LSTM(128), 13 MFCC, batch 32"),
+        _claim("c-lstm-only", "pure LSTM(128) on the 13 MFCC: no Conv2D, no pooling",
+               model=ModelConfig(conv_layers=0, pool=False)),
+        _claim("c-nopool", "the seed without its 2x2 max-pool (twice the frames)",
+               model=ModelConfig(pool=False)),
+        _claim("c-filters16", "16 Conv2D filters", model=ModelConfig(filters=16)),
+        _claim("c-filters64", "64 Conv2D filters", model=ModelConfig(filters=64)),
+        _claim("c-units64", "LSTM(64)", model=ModelConfig(units=64)),
+        _claim("c-units256", "LSTM(256)", model=ModelConfig(units=256)),
+        _claim("c-logmel40", "40 log-mel bands instead of 13 MFCC",
+               features=FeatureConfig(kind="logmel"), model=ModelConfig(n_features=40)),
+        _claim("c-batch64", "batch 64", train=replace(_C.train, batch_size=64)),
+        _claim("c-batch16", "batch 16", train=replace(_C.train, batch_size=16)),
+        _claim("c-rerun", "the seed again with another random initialisation (the noise "
+               "floor: differences smaller than this one are not evidence)",
+               train=replace(_C.train, seed=1)),
+        _claim("c-long", "the seed trained until validation CER stops improving "
+               "(up to 40 epochs, patience 6): is 10 epochs enough?",
+               train=replace(_C.train, epochs=40, patience=6)),
+    )
+}
+
+
+def run_claims(names=None, out_dir="data/claims", force: bool = False, log=print):
+    """Train each claim recipe once on the ``CLAIM_SPEAKER`` fold (cached like LOSO folds)."""
+    names = list(names or CLAIMS)
+    unknown = [n for n in names if n not in CLAIMS]
+    if unknown:
+        raise ValueError(f"unknown claim recipe(s) {unknown}; choose from {list(CLAIMS)}")
+    results = []
+    for name in names:
+        results.append(run_fold(CLAIMS[name], CLAIM_SPEAKER, out_dir, time_budget=None,
+                                force=force, log=log, extra_scores=True))
+        r = results[-1]
+        log(f"[{name}] {r.epochs} epochs {r.train_seconds:.0f} s greedy WER {r.greedy['wer']:.1%} "
+            f"task WER {r.task['wer']:.1%} noisy WER {r.extra['noisy']['wer']:.1%}")
+    return results
+
+
 def fold_speakers(test_speaker: str) -> tuple[list[str], str, str]:
     """(training speakers, validation speaker, test speaker) of the fold testing on one."""
     speakers = datasets.FSDD_SPEAKERS
@@ -121,6 +174,7 @@ class FoldResult:
     task: dict  # {"wer", "cer", "alpha", "beta", "beam_width"}
     dropped: int = 0  # utterances pipeline.prepare dropped (and reported)
     recipe_config: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # claims runs: beam, noisy test, params, speed
 
     def save(self, path) -> Path:
         path = Path(path)
@@ -151,6 +205,7 @@ def run_fold(
     force: bool = False,
     verbose: int = 0,
     log=print,
+    extra_scores: bool = False,
 ) -> FoldResult:
     """Train ``recipe`` with ``test_speaker`` held out and score it; cached in ``out_dir``."""
     from asrlib import pipeline, train
@@ -193,6 +248,8 @@ def run_fold(
     refs = [e.text for e in examples["test"]]
     greedy_hyps = [alphabet.decode(greedy(p)) for p in test_probs]
     task_hyps = [decoder(p) for p in test_probs]
+    extra = _extra_scores(best, splits["test"], examples["test"], refs, test_probs) \
+        if extra_scores else {}
     result = FoldResult(
         recipe=recipe.name, test_speaker=test_speaker, val_speaker=val_speaker,
         train_speakers=train_speakers, time_budget=time_budget, epochs=len(history.epoch),
@@ -202,9 +259,37 @@ def run_fold(
         task={**_scores(refs, task_hyps), "alpha": decoder.config.alpha,
               "beta": decoder.config.beta, "beam_width": decoder.config.beam_width},
         dropped=dropped, recipe_config=json.loads(json.dumps(recipe.to_dict())),  # as stored
+        extra=extra,
     )
     result.save(result_path)
     return result
+
+
+def _extra_scores(bundle: checkpoint.Bundle, test_utts, test_examples, refs, test_probs) -> dict:
+    """What the claims table needs beyond the fold's scores: a plain prefix beam search
+    (no LM) against greedy, the same test strings with noise mixed in at
+    ``NOISE_SNR_DB``, the parameter count and the inference time on the test set."""
+    from asrlib import pipeline
+    from asrlib.decoding import prefix_beam_search
+
+    alphabet, config = bundle.alphabet, bundle.config
+    beam_hyps = [alphabet.decode(list(prefix_beam_search(p, beam_width=8)[0][0]))
+                 for p in test_probs]
+    noisy_utts = [replace(u, effects=(*u.effects, ("noise", NOISE_SNR_DB))) for u in test_utts]
+    noisy, _ = pipeline.prepare(noisy_utts, bundle.features, alphabet, config)
+    t0 = time.perf_counter()
+    noisy_probs = predict_probs(bundle.model, [e.features for e in noisy], config)
+    infer_seconds = time.perf_counter() - t0
+    audio_seconds = sum(len(e.features) for e in noisy) * bundle.features.hop_ms / 1000
+    return {
+        "beam": _scores(refs, beam_hyps),
+        "noisy": {**_scores([e.text for e in noisy],
+                            [alphabet.decode(greedy(p)) for p in noisy_probs]),
+                  "snr_db": NOISE_SNR_DB},
+        "params": int(bundle.model.count_params()),
+        "infer_rtf": round(infer_seconds / audio_seconds, 5),
+        "n_test_examples": len(test_examples),
+    }
 
 
 def fit_task_decoder(

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from asrlib import experiments
-from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb07
+from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07
 
 CASES = [  # checker, reference answer, a wrong answer
     (nb00.output_frames, 100, 200),
@@ -25,6 +25,9 @@ CASES = [  # checker, reference answer, a wrong answer
     (nb04.collapsed, "mississippi", "misisipi"),
     (nb05.steps_per_epoch, 125, 124),
     (nb05.resumed_epoch, 5, 4),
+    (nb06.two_frame_prob, 0.64, 0.36),
+    (nb06.output_frame_ms, 20, 10),
+    (nb06.uniform_perplexity, 10, 11),
     (nb07.validation_speaker, "nicolas", "lucas"),
     (nb07.times_in_training, 4, 5),
 ]

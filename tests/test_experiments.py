@@ -55,6 +55,32 @@ def test_one_short_fold_for_real_then_from_cache(mirror, tmp_path, monkeypatch):
     assert summary["task"]["mean_wer"] == fold.task["wer"]
 
 
+def test_claims_change_one_thing_each_from_the_seed():
+    seed = experiments.CLAIMS["c-seed"]
+    assert seed.model == RECIPES["seed"].model and seed.features == RECIPES["seed"].features
+    assert seed.train.epochs == experiments.CLAIM_EPOCHS and seed.n_train == RECIPES["seed"].n_train
+    for name, recipe in experiments.CLAIMS.items():
+        changed = [part for part in ("features", "model", "train")
+                   if getattr(recipe, part) != getattr(seed, part)]
+        assert len(changed) <= (2 if name == "c-logmel40" else 1), (name, changed)
+        assert not recipe.perturb and not recipe.effects and not recipe.more_voices
+    with pytest.raises(ValueError, match="unknown claim recipe"):
+        experiments.run_claims(["c-nonsense"])
+
+
+def test_a_claim_run_scores_beam_noise_and_cost(mirror, tmp_path):
+    recipe = replace(experiments.CLAIMS["c-lstm-only"], n_train=32,
+                     train=replace(experiments.CLAIMS["c-lstm-only"].train, epochs=1))
+    fold = experiments.run_fold(recipe, "theo", tmp_path, time_budget=None, n_val=8, n_test=8,
+                                log=lambda *_: None, extra_scores=True)
+    extra = fold.extra
+    assert extra["params"] == 4 * (13 + 128 + 1) * 128 + 128 * 28 + 28  # LSTM on MFCC + softmax
+    assert extra["noisy"]["snr_db"] == experiments.NOISE_SNR_DB and extra["infer_rtf"] > 0
+    for scores in (extra["beam"], extra["noisy"]):
+        assert scores["wer"] >= 0 and scores["cer"] >= 0
+    assert experiments.FoldResult.load(experiments.fold_path(tmp_path, recipe.name, "theo")) == fold
+
+
 def test_bad_result_file_names_itself(tmp_path):
     path = tmp_path / "seed" / "theo.json"
     path.parent.mkdir()
