@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lstm-layers", type=int, default=1)
     p.add_argument("--units", type=int, default=128)
     p.add_argument("--bidirectional", action="store_true")
+    p.add_argument("--attention", action="store_true", help="self-attention after the LSTM")
     p.add_argument("--dropout", type=float, default=0.0)
     p.set_defaults(run=cmd_train)
 
@@ -149,6 +150,7 @@ def cmd_train(args) -> int:
         lstm_layers=args.lstm_layers,
         units=args.units,
         bidirectional=args.bidirectional,
+        attention=args.attention,
         dropout=args.dropout,
     )
     recipe = train.TrainConfig(

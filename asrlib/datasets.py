@@ -143,8 +143,12 @@ def connected_digits(
     download: bool = False,
     perturb: bool = False,
     effects: tuple[str, ...] = (),
+    takes=None,
 ) -> list[Utterance]:
     """``n`` strings of 1–7 digits, each joined from one speaker's recordings with pauses.
+
+    ``takes`` (a range or set of FSDD recording numbers, 0–49) restricts the recordings
+    used, e.g. to build fine-tuning and test strings of one voice that share no recording.
 
     Deterministic for a given ``seed``. Transcripts read like ``"three one four"``.
     With ``perturb``, each digit also gets a random speed (``augment.SPEED_RANGE``)
@@ -155,7 +159,11 @@ def connected_digits(
     speakers = list(speakers)
     by_speaker: dict[str, list[Utterance]] = {s: [] for s in speakers}
     for u in fsdd(root, download, speakers=set(speakers)):
-        by_speaker[u.speaker].append(u)
+        if takes is None or int(u.id.rsplit("_", 1)[1]) in takes:
+            by_speaker[u.speaker].append(u)
+    empty = [s for s, found in by_speaker.items() if not found]
+    if empty:
+        raise ManifestError(f"no FSDD recordings of {empty} among takes {takes}")
     rng = random.Random(seed)
     prng = random.Random(f"perturb-{seed}")  # its own stream: the same strings either way
     erng = random.Random(f"effects-{seed}")  # and another for the whole-string effects
@@ -174,7 +182,7 @@ def connected_digits(
         drawn = augment.draw_effects(erng, effects) if effects else ()
         uid = f"digits-{speaker}-{seed}-{i:05d}" + ("-p" if perturb else "") + (
             "-" + "-".join(k for k, _ in drawn) if drawn else ""
-        )
+        ) + (f"-takes{min(takes)}to{max(takes)}" if takes is not None else "")
         parts = tuple(p.path for p in picks)
         utts.append(
             Utterance(uid, text, speaker, None, None, parts, pauses, speeds, gains, drawn)

@@ -124,9 +124,23 @@ CLAIMS = {
         _claim("c-rerun", "the seed again with another random initialisation (the noise "
                "floor: differences smaller than this one are not evidence)",
                train=replace(_C.train, seed=1)),
-        _claim("c-long", "the seed trained until validation CER stops improving "
-               "(up to 40 epochs, patience 6): is 10 epochs enough?",
-               train=replace(_C.train, epochs=40, patience=6)),
+        # the improvements, each alone on the seed (issue 4; LOSO combines them)
+        _claim("i-bilstm", "bidirectional LSTM(128)", model=ModelConfig(bidirectional=True)),
+        _claim("i-specaug", "SpecAugment: random feature-band and time masks",
+               train=replace(_C.train, spec_augment=True)),
+        _claim("i-speed", "speed (0.9-1.1, a time stretch that also shifts pitch) and "
+               "loudness perturbation of every training digit", perturb=True),
+        _claim("i-dropout", "dropout 0.1 after the CNN and the LSTM",
+               model=ModelConfig(dropout=0.1)),
+        _claim("i-conv2", "a deeper CNN: two Conv2D(32) layers", model=ModelConfig(conv_layers=2)),
+        _claim("i-attention", "self-attention (4 heads) over the LSTM outputs",
+               model=ModelConfig(attention=True)),
+        _claim("i-noise", "generated noise (SNR 5-30 dB) on half the training strings",
+               effects=("noise",)),
+        _claim("i-pitch", "pitch shift (±2 semitones) of half the training strings",
+               effects=("pitch",)),
+        _claim("c-long", "the seed trained for up to 20 epochs (early stopping, patience 6): "
+               "is 10 epochs enough?", train=replace(_C.train, epochs=20, patience=6)),
     )
 }
 
@@ -145,6 +159,34 @@ def run_claims(names=None, out_dir="data/claims", force: bool = False, log=print
         log(f"[{name}] {r.epochs} epochs {r.train_seconds:.0f} s greedy WER {r.greedy['wer']:.1%} "
             f"task WER {r.task['wer']:.1%} noisy WER {r.extra['noisy']['wer']:.1%}")
     return results
+
+
+def load_claims(out_dir="data/claims") -> dict[str, FoldResult]:
+    """The stored claim runs under ``out_dir``, in :data:`CLAIMS` order (missing ones left out)."""
+    paths = {name: fold_path(out_dir, name, CLAIM_SPEAKER) for name in CLAIMS}
+    return {name: FoldResult.load(p) for name, p in paths.items() if p.exists()}
+
+
+MIN_DIFFERENCE = 0.02  # a WER difference smaller than 2 points is never called a difference
+
+
+def noise_floor(claims: dict[str, FoldResult], decoder: str = "task") -> float:
+    """How far apart two runs of the same recipe land (c-seed vs c-rerun, another random
+    initialisation), at least :data:`MIN_DIFFERENCE`: differences below it are not evidence."""
+    if "c-seed" not in claims or "c-rerun" not in claims:
+        return MIN_DIFFERENCE
+    rerun, seed = getattr(claims["c-rerun"], decoder), getattr(claims["c-seed"], decoder)
+    gap = abs(rerun["wer"] - seed["wer"])
+    return max(gap, MIN_DIFFERENCE)
+
+
+def verdict(delta: float, floor: float) -> str:
+    """A WER change against the seed in words: lower is better."""
+    if delta < -floor:
+        return "better"
+    if delta > floor:
+        return "worse"
+    return "no measurable difference"
 
 
 def fold_speakers(test_speaker: str) -> tuple[list[str], str, str]:

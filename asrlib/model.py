@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+ATTENTION_HEADS = 4
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -33,6 +35,7 @@ class ModelConfig:
     units: int = 128
     bidirectional: bool = False
     dropout: float = 0.0  # after the CNN block and after each LSTM layer
+    attention: bool = False  # self-attention over the LSTM outputs (4 heads), residual + norm
 
     def __post_init__(self):
         for name in ("n_features", "n_classes", "conv_layers", "filters", "lstm_layers", "units"):
@@ -102,6 +105,12 @@ def build_model(config: ModelConfig = ModelConfig(), name: str = "asr"):
         x = lstm(x)
         if c.dropout:
             x = layers.Dropout(c.dropout, name=f"lstm{i + 1}_dropout")(x)
+    if c.attention:  # every frame looks at every other frame of the utterance
+        width = c.units * (2 if c.bidirectional else 1)
+        attended = layers.MultiHeadAttention(ATTENTION_HEADS, width // ATTENTION_HEADS,
+                                             name="attention")(x, x)
+        x = layers.LayerNormalization(name="attention_norm")(layers.Add(name="residual")(
+            [x, attended]))
     # Dense on a 3-D tensor acts on the last axis of every frame: the same
     # weights as TimeDistributed(Dense), without its Keras 3 retracing problem.
     outputs = layers.Dense(c.n_classes, activation="softmax", name="softmax")(x)
@@ -113,7 +122,9 @@ def param_counts(config: ModelConfig = ModelConfig()) -> dict[str, int]:
 
     Conv2D: kernel 3·3·in_channels·filters + one bias per filter. LSTM: 4 gates, each
     with input weights, recurrent weights and a bias: 4·(in + units + 1)·units (twice
-    for a Bidirectional one). Dense: in·classes + classes. Layers without weights are left out.
+    for a Bidirectional one). Attention: four width × width projections with biases,
+    and a LayerNorm's scale and offset. Dense: in·classes + classes. Layers without
+    weights are left out.
     """
     c = config
     counts, channels = {}, 1
@@ -126,6 +137,10 @@ def param_counts(config: ModelConfig = ModelConfig()) -> dict[str, int]:
         directions = 2 if c.bidirectional else 1
         counts[f"bilstm{i + 1}" if c.bidirectional else f"lstm{i + 1}"] = directions * lstm
         width = directions * c.units
+    if c.attention:  # query, key, value and output projections, each with biases; then norm
+        inner = ATTENTION_HEADS * (width // ATTENTION_HEADS)
+        counts["attention"] = 3 * (width * inner + inner) + inner * width + width
+        counts["attention_norm"] = 2 * width
     counts["softmax"] = width * c.n_classes + c.n_classes
     return counts
 

@@ -162,3 +162,33 @@ def fit(
         warnings.filterwarnings("ignore", message=".*shuffle=True.*")
         history = model.fit(ds, epochs=train.epochs, callbacks=callbacks, verbose=verbose)
     return model, history
+
+
+def fine_tune(
+    bundle: checkpoint.Bundle,
+    examples: list[Example],
+    epochs: int = 30,
+    learning_rate: float = 3e-4,
+    batch_size: int = 8,
+    spec_augment: bool = True,
+    seed: int = 0,
+):
+    """A copy of ``bundle`` whose model trained further on ``examples`` (e.g. a few strings
+    of a new voice); the original model is untouched. → ``(new bundle, Keras history)``.
+
+    A small learning rate and SpecAugment keep a handful of strings from wiping out what
+    the model knew; the model keeps its configs, alphabet and task decoder.
+    """
+    from dataclasses import replace
+
+    if not examples:
+        raise ValueError("fine_tune needs at least one example (record a few strings first)")
+    keras.utils.set_random_seed(seed)
+    model = keras.models.clone_model(bundle.model)
+    model.set_weights(bundle.model.get_weights())
+    compile_model(model, bundle.config, TrainConfig(learning_rate=learning_rate))
+    ds = make_dataset(examples, batch_size, seed=seed, spec_augment=spec_augment)
+    history = model.fit(ds, epochs=epochs, verbose=0)
+    info = {**bundle.info, "fine_tuned": {"examples": len(examples), "epochs": epochs,
+                                          "learning_rate": learning_rate}}
+    return replace(bundle, model=model, info=info), history

@@ -3,6 +3,7 @@
     python benchmarks/benchmark.py throughput   # tf.data pipeline vs the seed's generator
     python benchmarks/benchmark.py ctc          # tf.nn.ctc_loss (sparse) vs keras.ops.ctc_loss
     python benchmarks/benchmark.py rtf --model data/digits_model.keras   # one core
+    python benchmarks/benchmark.py claims-cost  # training and inference cost of each claim
 
 Each prints its figures; nothing here is asserted. Run on an otherwise idle machine.
 """
@@ -14,6 +15,7 @@ import os
 import sys
 import time
 import warnings
+from pathlib import Path
 
 warnings.filterwarnings("ignore", message=".*(shuffle=True|ran out of data).*")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -120,6 +122,58 @@ def rtf(args) -> None:
         )
 
 
+def claims_cost(args) -> None:
+    """Compute cost of each claim recipe (notebook 07), measured alone on an idle machine:
+    parameters, training frames/s and seconds per 4,000-string epoch, inference RTF.
+    Written to data/claims/cost.json: the claims runs themselves share the CPU with
+    whatever else runs, so their own seconds are a rougher guide."""
+    import json
+
+    import keras
+
+    from asrlib import datasets, experiments, pipeline, train
+    from asrlib.model import build_model, predict_probs
+    from asrlib.text import Alphabet
+
+    train_speakers, _, test = experiments.fold_speakers(experiments.CLAIM_SPEAKER)
+    utts = datasets.connected_digits(args.utterances, train_speakers)
+    test_utts = datasets.connected_digits(50, [test], seed=2)
+    rows, cache = {}, {}
+    for name in args.names or [n for n in experiments.CLAIMS if n not in ("c-rerun", "c-long")]:
+        recipe = experiments.CLAIMS[name]
+        key = recipe.features
+        if key not in cache:
+            cache[key] = [pipeline.prepare(u, recipe.features, Alphabet(), recipe.model)[0]
+                          for u in (utts, test_utts)]
+        examples, test_examples = cache[key]
+        keras.utils.set_random_seed(0)
+        model = train.compile_model(build_model(recipe.model), recipe.model, recipe.train)
+        ds = pipeline.make_dataset(examples, recipe.train.batch_size, seed=0)
+        model.fit(ds, epochs=1, verbose=0)  # warm-up: tracing
+        t0 = time.perf_counter()
+        model.fit(ds, epochs=1, verbose=0)
+        seconds = time.perf_counter() - t0
+        frames = sum(len(e.features) for e in examples)
+        frames_per_s = frames / seconds
+        steps = -(-len(examples) // recipe.train.batch_size)
+        epoch_frames = frames / len(examples) * recipe.n_train
+        feats = [e.features for e in test_examples]
+        predict_probs(model, feats[:4], recipe.model)  # warm-up
+        t0 = time.perf_counter()
+        predict_probs(model, feats, recipe.model)
+        audio = sum(len(f) for f in feats) * recipe.features.hop_ms / 1000
+        rows[name] = {"params": int(model.count_params()), "frames_per_s": round(frames_per_s),
+                      "ms_per_step": round(1000 * seconds / steps, 1),
+                      "epoch_seconds": round(epoch_frames / frames_per_s, 1),
+                      "infer_rtf": round((time.perf_counter() - t0) / audio, 5)}
+        print(name, rows[name], flush=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    old = json.loads(out.read_text()) if out.exists() else {}
+    out.write_text(json.dumps({**old, **rows}, indent=1) + "\n")
+    print(f"wrote {out}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -137,6 +191,11 @@ def main() -> int:
     p.add_argument("--utterances", type=int, default=50)
     p.add_argument("--beam", type=int, default=16)
     p.set_defaults(run=rtf)
+    p = sub.add_parser("claims-cost")
+    p.add_argument("--names", nargs="*", help="claim recipes (default: all but reruns)")
+    p.add_argument("--utterances", type=int, default=512)
+    p.add_argument("--out", default="data/claims/cost.json")
+    p.set_defaults(run=claims_cost)
     args = parser.parse_args()
     args.run(args)
     return 0

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from asrlib import experiments
-from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07
+from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08
 
 CASES = [  # checker, reference answer, a wrong answer
     (nb00.output_frames, 100, 200),
@@ -30,6 +30,9 @@ CASES = [  # checker, reference answer, a wrong answer
     (nb06.uniform_perplexity, 10, 11),
     (nb07.validation_speaker, "nicolas", "lucas"),
     (nb07.times_in_training, 4, 5),
+    (nb08.recording_bytes, 192_000, 48_000),
+    (nb08.output_frames, 150, 151),
+    (nb08.task_decoder, "task", "beam"),
 ]
 
 

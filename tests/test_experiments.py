@@ -63,9 +63,23 @@ def test_claims_change_one_thing_each_from_the_seed():
         changed = [part for part in ("features", "model", "train")
                    if getattr(recipe, part) != getattr(seed, part)]
         assert len(changed) <= (2 if name == "c-logmel40" else 1), (name, changed)
-        assert not recipe.perturb and not recipe.effects and not recipe.more_voices
+        data_changes = [recipe.perturb, bool(recipe.effects), recipe.more_voices]
+        assert sum(data_changes) + len(changed) <= (2 if name == "c-logmel40" else 1), name
     with pytest.raises(ValueError, match="unknown claim recipe"):
         experiments.run_claims(["c-nonsense"])
+
+
+def test_verdicts_respect_the_noise_floor():
+    def fold(name, wer):
+        return FoldResult(name, "theo", "yweweler", [], None, 10, 10, 1.0, 1.0, 300,
+                          {"wer": wer, "cer": 0.0}, {"wer": wer, "cer": 0.0})
+
+    claims = {"c-seed": fold("c-seed", 0.20), "c-rerun": fold("c-rerun", 0.25)}
+    assert experiments.noise_floor(claims) == pytest.approx(0.05)
+    assert experiments.noise_floor({"c-seed": claims["c-seed"]}) == experiments.MIN_DIFFERENCE
+    assert experiments.verdict(-0.06, 0.05) == "better"
+    assert experiments.verdict(0.06, 0.05) == "worse"
+    assert experiments.verdict(0.04, 0.05) == "no measurable difference"
 
 
 def test_a_claim_run_scores_beam_noise_and_cost(mirror, tmp_path):

@@ -22,11 +22,37 @@ def test_fold_is_leak_free_and_current(path):
     assert (fold.test_speaker, fold.val_speaker, fold.train_speakers) == (test, val, train_speakers)
     assert fold.recipe == path.parent.name and fold.n_test == experiments.N_TEST
     # a recipe changed since its folds ran must be rerun (python -m asrlib loso --force)
-    # (a field added to Recipe after the run must still hold its default in that recipe)
-    current = json.loads(json.dumps(experiments.RECIPES[fold.recipe].to_dict()))
+    assert_current(fold, experiments.RECIPES[fold.recipe], path)
+    assert path.with_suffix(".log.csv").exists()
+
+
+def assert_current(fold, recipe, path):
+    """The stored recipe config equals today's; a field added to Recipe (or to one of its
+    configs) after the run must still hold its default in today's recipe."""
+    current = json.loads(json.dumps(recipe.to_dict()))
     defaults = json.loads(json.dumps(experiments.Recipe("x", "").to_dict()))
+
+    def stored_with_defaults(stored, default):
+        if isinstance(default, dict) and isinstance(stored, dict):
+            return {k: stored_with_defaults(stored.get(k, v), v) for k, v in default.items()}
+        return stored
+
     for key, value in current.items():
-        assert fold.recipe_config.get(key, defaults[key]) == value, f"{path}: {key} changed"
+        stored = stored_with_defaults(fold.recipe_config.get(key, defaults[key]), defaults[key])
+        assert stored == value, f"{path}: {key} changed"
+
+
+CLAIMS = sorted((RESULTS.parent / "claims").glob("*/theo.json"))
+
+
+@pytest.mark.parametrize("path", CLAIMS, ids=lambda p: p.parent.name)
+def test_claim_run_is_leak_free_and_current(path):
+    fold = experiments.FoldResult.load(path)
+    assert fold.test_speaker == experiments.CLAIM_SPEAKER and fold.recipe == path.parent.name
+    assert fold.val_speaker not in fold.train_speakers and "theo" not in fold.train_speakers
+    assert fold.time_budget is None and fold.n_test == experiments.N_TEST
+    assert_current(fold, experiments.CLAIMS[fold.recipe], path)
+    assert {"beam", "noisy", "params", "infer_rtf"} <= set(fold.extra)
     assert path.with_suffix(".log.csv").exists()
 
 

@@ -75,6 +75,8 @@ def test_predict_probs_cuts_each_output_and_rejects_too_short():
         ModelConfig(bidirectional=True, dropout=0.1),
         ModelConfig(n_features=40, conv_layers=2, filters=8, lstm_layers=2, units=16),
         ModelConfig(conv_layers=0, pool=False, units=8),
+        ModelConfig(units=16, attention=True),
+        ModelConfig(units=8, bidirectional=True, attention=True),
     ],
 )
 def test_param_counts_match_keras(cfg):

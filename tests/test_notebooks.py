@@ -55,6 +55,7 @@ def test_no_errors_or_stderr(notebook):
 def test_small(notebook):
     path, nb = notebook
     assert path.stat().st_size < MAX_BYTES
+    assert "widgets" not in nb.metadata, "stored widget state (audio!): run notebooks/tidy.py"
     for cell in _code(nb):
         for out in cell.outputs:
             for mime, data in out.get("data", {}).items():

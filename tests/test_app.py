@@ -1,0 +1,63 @@
+"""The recorder widget's Python half and the transcription app, without a browser."""
+
+import numpy as np
+import pytest
+
+from asrlib import audio, datasets, runtime
+from asrlib.app import TranscribeApp, confidence_html
+from asrlib.recorder import Recorder, decode_pcm
+from asrlib.transcriber import Transcriber
+
+
+def test_decode_pcm_checks_and_resamples():
+    x = np.sin(np.linspace(0, 200, 48_000)).astype("<f4") * 0.1
+    out = decode_pcm(x.tobytes(), 48_000)
+    assert out.dtype == np.float32 and len(out) == 16_000
+    with pytest.raises(audio.AudioError, match="not whole float32 samples"):
+        decode_pcm(b"abc", 16_000)
+    with pytest.raises(audio.AudioError, match="not a microphone's"):
+        decode_pcm(x.tobytes(), 100)
+    with pytest.raises(audio.AudioError, match="too short"):
+        decode_pcm(x[:10].tobytes(), 16_000)
+    with pytest.raises(audio.AudioError, match="NaN"):
+        decode_pcm(np.full(8_000, np.nan, "<f4").tobytes(), 16_000, "mic")
+
+
+def test_recorder_reports_a_broken_buffer_instead_of_raising():
+    rec, heard, errors = Recorder(), [], []
+    rec.on_audio(heard.append, on_error=errors.append)
+    assert rec.samples is None
+    rec.audio = b"\x00\x01\x02"  # what a truncated message would look like
+    assert not heard and "float32" in errors[0] and rec.error == errors[0]
+    rec.audio = np.zeros(1600, "<f4").tobytes()
+    assert len(heard) == 1 and len(heard[0]) == 1600
+
+
+@pytest.fixture(scope="module")
+def app():
+    return TranscribeApp({"digits": Transcriber.from_file(runtime.shipped_model("digits"))},
+                         plots=False)
+
+
+def test_app_transcribes_a_held_out_voice(app, mirror):
+    utt = datasets.connected_digits(5, ["theo"], seed=2)[1]
+    app.recorder.rate, app.recorder.source = 16_000, "test"
+    app.recorder.audio = utt.load().astype("<f4").tobytes()
+    assert f'data-model="digits">{utt.text}</span>' in app.transcript.value
+    (text, words), = [app.last["digits"]["transcripts"]["task"]]
+    assert text == utt.text and all(0 < c <= 1 for _, c in words)
+
+
+def test_app_says_one_line_for_silence_and_junk(app):
+    app.recorder.rate = 16_000
+    app.recorder.audio = np.zeros(16_000, "<f4").tobytes()
+    assert "silent" in app.transcript.value and "asrlib-transcript" not in app.transcript.value
+    app.recorder.audio = b"12345"
+    assert "Could not transcribe" in app.transcript.value
+
+
+def test_confidence_colours():
+    html = confidence_html([("one", 0.95), ("two", 0.6), ("<b>", 0.1)])
+    assert "#2e7d32" in html and "#e65100" in html and "#b00020" in html
+    assert "&lt;b&gt;" in html  # words are escaped
+    assert "nothing recognised" in confidence_html([])
