@@ -180,13 +180,23 @@ def noise_floor(claims: dict[str, FoldResult], decoder: str = "task") -> float:
     return max(gap, MIN_DIFFERENCE)
 
 
-def verdict(delta: float, floor: float) -> str:
-    """A WER change against the seed in words: lower is better."""
-    if delta < -floor:
-        return "better"
-    if delta > floor:
-        return "worse"
-    return "no measurable difference"
+def verdict(claims: dict[str, FoldResult], name: str, reference: str = "c-seed") -> str:
+    """A run's WER change against ``reference`` in words, by greedy and by the digit decoder,
+    each judged against its own :func:`noise_floor`: lower WER is better."""
+
+    def direction(decoder: str) -> int:
+        delta = getattr(claims[name], decoder)["wer"] - getattr(claims[reference], decoder)["wer"]
+        floor = noise_floor(claims, decoder)
+        return -1 if delta < -floor else 1 if delta > floor else 0
+
+    greedy, task = direction("greedy"), direction("task")
+    if greedy == task:
+        return {-1: "better", 0: "no measurable difference", 1: "worse"}[greedy]
+    if greedy * task < 0:
+        return f"mixed: {'better' if greedy < 0 else 'worse'} greedy, " \
+               f"{'better' if task < 0 else 'worse'} with the digit decoder"
+    word = "better" if min(greedy, task) < 0 else "worse"
+    return f"{word} {'greedy' if greedy else 'with the digit decoder'} only"
 
 
 def fold_speakers(test_speaker: str) -> tuple[list[str], str, str]:

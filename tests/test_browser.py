@@ -90,6 +90,9 @@ class Server:
         settings.mkdir(parents=True, exist_ok=True)  # no kernel dialog when a notebook opens
         (settings / "plugin.jupyterlab-settings").write_text(
             json.dumps({"autoStartDefaultKernel": True}))
+        news = tmp / "lab" / "@jupyterlab" / "apputils-extension"
+        news.mkdir(parents=True, exist_ok=True)  # no "get news?" toast over the screenshots
+        (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
         self.log = open(tmp / "server.log", "w")  # closed in stop()
         self.proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
@@ -165,6 +168,7 @@ def _record_and_read(wav, seconds, url, name, run_all: bool, tmp: Path):
                 arg=EXPECTED, timeout=300_000)
             heard = EXPECTED
             transcript.scroll_into_view_if_needed()
+            page.wait_for_timeout(5000)  # let the plots of the new recording replace the old
             page.screenshot(path=SHOTS / f"{name}.png")
             return heard
         except Exception:

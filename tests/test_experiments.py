@@ -70,16 +70,21 @@ def test_claims_change_one_thing_each_from_the_seed():
 
 
 def test_verdicts_respect_the_noise_floor():
-    def fold(name, wer):
+    def fold(name, greedy, task):
         return FoldResult(name, "theo", "yweweler", [], None, 10, 10, 1.0, 1.0, 300,
-                          {"wer": wer, "cer": 0.0}, {"wer": wer, "cer": 0.0})
+                          {"wer": greedy, "cer": 0.0}, {"wer": task, "cer": 0.0})
 
-    claims = {"c-seed": fold("c-seed", 0.20), "c-rerun": fold("c-rerun", 0.25)}
-    assert experiments.noise_floor(claims) == pytest.approx(0.05)
+    claims = {"c-seed": fold("c-seed", 0.50, 0.20), "c-rerun": fold("c-rerun", 0.53, 0.25)}
+    assert experiments.noise_floor(claims, "task") == pytest.approx(0.05)
+    assert experiments.noise_floor(claims, "greedy") == pytest.approx(0.03)
     assert experiments.noise_floor({"c-seed": claims["c-seed"]}) == experiments.MIN_DIFFERENCE
-    assert experiments.verdict(-0.06, 0.05) == "better"
-    assert experiments.verdict(0.06, 0.05) == "worse"
-    assert experiments.verdict(0.04, 0.05) == "no measurable difference"
+    cases = {(0.40, 0.10): "better", (0.60, 0.30): "worse",
+             (0.52, 0.23): "no measurable difference",
+             (0.70, 0.10): "mixed: worse greedy, better with the digit decoder",
+             (0.40, 0.22): "better greedy only", (0.51, 0.30): "worse with the digit decoder only"}
+    for (greedy, task), expected in cases.items():
+        claims["x"] = fold("x", greedy, task)
+        assert experiments.verdict(claims, "x") == expected, (greedy, task)
 
 
 def test_a_claim_run_scores_beam_noise_and_cost(mirror, tmp_path):
