@@ -38,6 +38,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # four, one, seven spoken by theo: takes the fine-tuning section of notebook 08 never uses
 TAKES = ("4_theo_40", "1_theo_41", "7_theo_42")
 EXPECTED = "four one seven"
+UPLOAD_TAKES, UPLOAD_EXPECTED = ("2_theo_43", "9_theo_44"), "two nine"  # the upload fallback
 PAUSES = (0.4, 0.3, 0.3, 1.6)  # seconds: lead-in, between the digits, tail
 
 
@@ -61,13 +62,17 @@ def microphone_wav(tmp_path_factory):
     if not (MIRROR / "free-spoken-digit-dataset").is_dir():
         pytest.skip(f"speech mirror not found at {MIRROR}")
     folder = datasets.data_root("fsdd") / "free-spoken-digit-dataset" / "recordings"
-    clip = datasets.Utterance("microphone", EXPECTED, "theo",
-                              parts=tuple(str(folder / f"{t}.wav") for t in TAKES), pauses=PAUSES)
-    samples = clip.load()
-    heard = Transcriber.from_file(runtime.shipped_model("digits")).transcribe(samples)
-    assert heard == EXPECTED, f"offline the model hears {heard!r}: choose other TAKES"
-    path = audio.save(tmp_path_factory.mktemp("mic") / "digits.wav", samples)
-    return path, len(samples) / 16_000
+    reader = Transcriber.from_file(runtime.shipped_model("digits"))
+    folder_out = tmp_path_factory.mktemp("mic")
+    paths = []
+    for takes, text in ((TAKES, EXPECTED), (UPLOAD_TAKES, UPLOAD_EXPECTED)):
+        clip = datasets.Utterance(text, text, "theo", pauses=PAUSES[: len(takes)] + PAUSES[-1:],
+                                  parts=tuple(str(folder / f"{t}.wav") for t in takes))
+        samples = clip.load()
+        heard = reader.transcribe(samples)
+        assert heard == text, f"offline the model hears {heard!r} for {text!r}: choose other takes"
+        paths.append(audio.save(folder_out / f"{text.replace(' ', '_')}.wav", samples))
+    return paths[0], audio.load(paths[0]).size / 16_000, paths[1]
 
 
 def _free_port() -> int:
@@ -122,8 +127,9 @@ class Server:
         self.log.close()
 
 
-def _record_and_read(wav, seconds, url, name, run_all: bool, tmp: Path):
-    """Open ``url``, (run all cells), record the fake microphone, return the transcript."""
+def _record_and_read(wav, seconds, url, name, run_all: bool, tmp: Path, upload=None):
+    """Open ``url``, (run all cells), record the fake microphone, return the transcript;
+    with ``upload`` (a WAV path) also upload it and wait for its transcript."""
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -170,6 +176,14 @@ def _record_and_read(wav, seconds, url, name, run_all: bool, tmp: Path):
             transcript.scroll_into_view_if_needed()
             page.wait_for_timeout(5000)  # let the plots of the new recording replace the old
             page.screenshot(path=SHOTS / f"{name}.png")
+            if upload is not None:
+                step = "upload a file"
+                page.locator(".asrlib-upload").first.set_input_files(str(upload))
+                page.wait_for_function(
+                    """expected => [...document.querySelectorAll(
+                           '.asrlib-transcript[data-model="digits"]')]
+                         .some(e => e.textContent.trim() === expected)""",
+                    arg=UPLOAD_EXPECTED, timeout=300_000)
             return heard
         except Exception:
             page.screenshot(path=SHOTS / f"{name}-failed.png", full_page=True)
@@ -184,7 +198,7 @@ def _record_and_read(wav, seconds, url, name, run_all: bool, tmp: Path):
 
 @pytest.mark.parametrize("frontend", ["lab", "notebook7"])
 def test_jupyter_transcribes_the_microphone(frontend, microphone_wav, tmp_path):
-    wav, seconds = microphone_wav
+    wav, seconds, upload = microphone_wav
     port, token = _free_port(), secrets.token_hex(16)
     server = Server([sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
                      f"--port={port}", f"--IdentityProvider.token={token}",
@@ -196,7 +210,8 @@ def test_jupyter_transcribes_the_microphone(frontend, microphone_wav, tmp_path):
         path = "lab/tree" if frontend == "lab" else "notebooks"
         url = f"{server.base}/{path}/{NOTEBOOK}?token={token}"
         start = time.monotonic()
-        heard = _record_and_read(wav, seconds, url, frontend, True, tmp_path)
+        heard = _record_and_read(wav, seconds, url, frontend, True, tmp_path,
+                                 upload if frontend == "lab" else None)
         print(f"{frontend}: read {heard!r} in {time.monotonic() - start:.0f} s")
     finally:
         server.stop()
@@ -204,7 +219,7 @@ def test_jupyter_transcribes_the_microphone(frontend, microphone_wav, tmp_path):
 
 
 def test_voila_app_transcribes_the_microphone(microphone_wav, tmp_path):
-    wav, seconds = microphone_wav
+    wav, seconds, _ = microphone_wav
     port = _free_port()
     server = Server([sys.executable, "-m", "voila", NOTEBOOK, "--no-browser",
                      f"--port={port}", "--Voila.ip=127.0.0.1"], port, tmp_path)

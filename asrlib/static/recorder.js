@@ -78,13 +78,13 @@ function render({ model, el }) {
     model.set("error", kind === "error" ? text : "");
     model.save_changes();
   };
-  const send = (samples, rate, source) => {
+  const send = (samples, rate, source, note = "") => {
     model.set("rate", rate);
     model.set("source", source);
     model.set("audio", new DataView(samples.buffer));
     model.save_changes();
     player.src = URL.createObjectURL(wavBlob(samples, rate));
-    say(`${(samples.length / rate).toFixed(1)} s from ${source} sent to Python.`, "ok");
+    say(`${note}${(samples.length / rate).toFixed(1)} s from ${source} sent to Python.`, "ok");
   };
 
   const finish = async (why) => {
@@ -99,8 +99,7 @@ function render({ model, el }) {
       say("Nothing was recorded (under 0.1 s). Press Record, speak, then Stop.", "error");
       return;
     }
-    if (why) say(why);
-    send(samples, ctx.sampleRate, "microphone");
+    send(samples, ctx.sampleRate, "microphone", why ? `${why} ` : "");
   };
 
   record.onclick = async () => {
@@ -171,8 +170,9 @@ function render({ model, el }) {
       const channel = decoded.getChannelData(c);
       for (let i = 0; i < n; i++) samples[i] += channel[i] / decoded.numberOfChannels;
     }
-    send(samples, decoded.sampleRate, `upload ${file.name}`);
-    if (n < decoded.length) say(`${file.name}: kept the first ${model.get("max_seconds")} s of ${decoded.duration.toFixed(0)} s.`);
+    const cut = n < decoded.length
+      ? `Kept the first ${model.get("max_seconds")} s of ${decoded.duration.toFixed(0)} s. ` : "";
+    send(samples, decoded.sampleRate, `upload ${file.name}`, cut);
   };
   return () => finish("");
 }
