@@ -31,11 +31,8 @@ def analyse(transcriber: Transcriber, samples: np.ndarray) -> dict:
     b = transcriber.bundle
     feats = features.mfcc(samples, b.features)
     probs = transcriber.probs(samples)
-    texts = {
-        "greedy": b.alphabet.decode(decoding.greedy(probs)),
-        "beam": b.alphabet.decode(decoding._best(decoding.prefix_beam_search(probs, 16,
-                                                                              prune=1e-3))),
-    }
+    texts = {method: decoding.decode_batch(probs[None], None, b.alphabet, 16, method)[0]
+             for method in ("greedy", "beam")}
     if transcriber.task is not None:
         texts["task"] = transcriber.task(probs)
     main = transcriber.decoder if transcriber.decoder in texts else "greedy"

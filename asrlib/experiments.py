@@ -322,11 +322,10 @@ def _extra_scores(bundle: checkpoint.Bundle, test_utts, test_examples, refs, tes
     (no LM) against greedy, the same test strings with noise mixed in at
     ``NOISE_SNR_DB``, the parameter count and the inference time on the test set."""
     from asrlib import pipeline
-    from asrlib.decoding import prefix_beam_search
+    from asrlib.decoding import decode_batch
 
     alphabet, config = bundle.alphabet, bundle.config
-    beam_hyps = [alphabet.decode(list(prefix_beam_search(p, beam_width=8)[0][0]))
-                 for p in test_probs]
+    beam_hyps = [decode_batch(p[None], None, alphabet, 8, "beam")[0] for p in test_probs]
     noisy_utts = [replace(u, effects=(*u.effects, ("noise", NOISE_SNR_DB))) for u in test_utts]
     noisy, _ = pipeline.prepare(noisy_utts, bundle.features, alphabet, config)
     t0 = time.perf_counter()
