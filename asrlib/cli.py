@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        if args.command != "make-manifest":
+        if args.command not in ("make-manifest", "prepare"):  # prepare: only when writing
             runtime.import_tensorflow_quietly()
         return args.run(args)
     except KeyboardInterrupt:
@@ -46,17 +46,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("train", help="train a model and save it as .keras")
-    p.add_argument("--data", choices=["digits", "sentences", "manifest"], default="digits")
+    p.add_argument("--data", choices=["digits", "sentences", "manifest", "shards"],
+                   default="digits")
     p.add_argument("--train-manifest", help="with --data manifest: JSON Lines training manifest")
     p.add_argument("--val-manifest", help="with --data manifest: JSON Lines validation manifest")
+    p.add_argument("--train-shards", help="with --data shards: a folder made by `prepare`")
+    p.add_argument("--val-shards", help="with --data shards: the validation folder")
     p.add_argument("--data-root", help="local corpus folder (default: $ASRLIB_DATA or download)")
     p.add_argument("--download", action="store_true", help="download missing corpora")
     p.add_argument("--out", required=True, help="where to save the model (.keras)")
     p.add_argument("--n-train", type=int, default=4000, help="connected-digit strings to train on")
+    p.add_argument("--n-val", type=int, default=200, help="digits: validation strings")
+    p.add_argument("--n-test", type=int, default=300, help="digits: test strings (0: no test)")
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--patience", type=int, default=6)
+    p.add_argument("--clipnorm", type=float, default=5.0,
+                   help="clip each gradient to this norm (0: no clipping)")
     p.add_argument("--time-budget", type=float, help="stop after this many seconds of training")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume-dir", help="folder for BackupAndRestore: rerun to resume")
@@ -76,6 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bidirectional", action="store_true")
     p.add_argument("--attention", action="store_true", help="self-attention after the LSTM")
     p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--strategy", choices=["default", "mirrored", "multiworker"],
+                   default="default", help="tf.distribute strategy (multiworker reads TF_CONFIG)")
+    p.add_argument("--per-replica-batch", type=int,
+                   help="batch per replica; the global batch is this times the replicas "
+                   "(overrides --batch-size)")
+    p.add_argument("--scale-lr", action="store_true",
+                   help="scale --lr linearly with the global batch (relative to 32)")
+    p.add_argument("--drop-remainder", action="store_true",
+                   help="full batches only (automatic with more than one replica)")
+    p.add_argument("--precision", choices=["float32", "mixed_float16", "mixed_bfloat16"],
+                   default="float32", help="mixed precision policy (the loss stays float32)")
+    p.add_argument("--jit-compile", action="store_true", help="XLA-compile the training step")
     p.set_defaults(run=cmd_train)
 
     for name, helptext in (
@@ -119,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="a digits .keras model saved by asrlib")
     p.set_defaults(run=cmd_tune_decoder)
 
+    p = sub.add_parser("export", help="write a model as SavedModel, TFLite and int8 TFLite")
+    p.add_argument("--model", required=True, help="a .keras model saved by asrlib")
+    p.add_argument("--out-dir", required=True, help="folder for the exported files")
+    p.set_defaults(run=cmd_export)
+
     p = sub.add_parser("make-manifest", help="write a JSON Lines manifest (and WAVs) for a split")
     p.add_argument("--corpus", choices=["digits", "fsdd", "librispeech", "ljspeech"], required=True)
     p.add_argument("--speakers", nargs="*", help="speakers to include (default: the test speaker)")
@@ -129,6 +153,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--download", action="store_true")
     p.add_argument("--out", required=True, help="manifest path (.jsonl)")
     p.set_defaults(run=cmd_make_manifest)
+
+    p = sub.add_parser("prepare", help="compute features once into sharded TFRecord files")
+    p.add_argument("--corpus", choices=["digits", "fsdd", "librispeech", "ljspeech", "manifest"],
+                   required=True)
+    p.add_argument("--n", type=int, default=4000, help="digits: connected-digit strings to make")
+    p.add_argument("--speakers", nargs="*",
+                   help="speakers to include (default: digits the training speakers, else all)")
+    p.add_argument("--seed", type=int, default=0, help="digits: which strings")
+    p.add_argument("--subset", default="sample", help="LibriSpeech subset folder")
+    p.add_argument("--manifest", help="with --corpus manifest: a JSON Lines manifest")
+    p.add_argument("--data-root", help="local corpus folder (default: $ASRLIB_DATA or download)")
+    p.add_argument("--download", action="store_true", help="download missing corpora")
+    p.add_argument("--out", required=True, help="folder for the shards (reruns resume)")
+    p.add_argument("--shards", type=int, help="number of shards (default: by size)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="feature processes (default: one per CPU)")
+    p.add_argument("--features", choices=["mfcc", "logmel"], default="mfcc")
+    p.set_defaults(run=cmd_prepare)
     return parser
 
 
@@ -136,12 +178,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args) -> int:
-    from asrlib import pipeline, train
+    from asrlib import distribute, pipeline, train
     from asrlib.features import FeatureConfig
     from asrlib.model import ModelConfig
     from asrlib.text import Alphabet
 
     feats = FeatureConfig(kind=args.features, normalize=not args.no_normalize, fmax=args.fmax)
+    if args.data == "shards":  # the features were computed by `prepare`: use its config
+        from asrlib import shards
+
+        if not (args.train_shards and args.val_shards):
+            raise ValueError("--data shards needs --train-shards and --val-shards")
+        feats = FeatureConfig.from_dict(shards.shard_info(args.train_shards)["feature_config"])
+        if shards.shard_info(args.val_shards)["feature_config"] != feats.to_dict():
+            raise ValueError(f"{args.val_shards}: made with other features than "
+                             f"{args.train_shards}; prepare both with the same options")
     config = ModelConfig(
         n_features=feats.n_features,
         conv_layers=args.conv_layers,
@@ -153,19 +204,36 @@ def cmd_train(args) -> int:
         attention=args.attention,
         dropout=args.dropout,
     )
+    strategy = distribute.make_strategy(args.strategy)
+    replicas = strategy.num_replicas_in_sync
+    batch = args.per_replica_batch * replicas if args.per_replica_batch else args.batch_size
+    lr = distribute.scale_learning_rate(args.lr, batch, 32) if args.scale_lr else args.lr
+    me = distribute.worker(strategy)
+    print(f"strategy {args.strategy}: {replicas} replica(s) on {me.count} worker(s); global "
+          f"batch {batch} = {batch // max(1, replicas)} per replica; learning rate {lr:g}",
+          flush=True)
     recipe = train.TrainConfig(
         epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.lr,
+        batch_size=batch,
+        learning_rate=lr,
+        clipnorm=args.clipnorm or None,
         patience=args.patience,
         seed=args.seed,
         time_budget=args.time_budget,
         fast_ctc=not args.slow_ctc,
         spec_augment=args.spec_augment,
+        precision=args.precision,
+        jit_compile=args.jit_compile,
     )
     alphabet = Alphabet()
-    splits = load_splits(args)
+    splits = load_splits(args) if args.data != "shards" else {}
     examples = {}
+    if args.data == "shards":
+        examples["train"] = args.train_shards  # streamed from disk by train.fit
+        examples["val"] = shards.load_examples(args.val_shards)
+        n_train = sum(len(s["ids"]) for s in shards.shard_info(args.train_shards)["shards"])
+        print(f"train: {n_train} utterances in {args.train_shards}; "
+              f"val: {len(examples['val'])} in {args.val_shards}", flush=True)
     for name, utts in splits.items():
         t0 = time.perf_counter()
         examples[name], report = pipeline.prepare(utts, feats, alphabet, config)
@@ -186,9 +254,12 @@ def cmd_train(args) -> int:
         recipe,
         backup_dir=args.resume_dir,
         info=info,
+        strategy=strategy,
+        drop_remainder=True if args.drop_remainder else None,
     )
     seconds = time.perf_counter() - t0
-    print(f"trained {len(history.epoch)} epochs in {seconds:.0f} s; best model: {args.out}")
+    where = args.out if me.is_chief else f"{args.out} (written by worker 0)"
+    print(f"trained {len(history.epoch)} epochs in {seconds:.0f} s; best model: {where}")
     if examples.get("test"):
         result = train.evaluate_examples(model, examples["test"], config, alphabet)
         line = {"split": "test", "cer": result["cer"], "wer": result["wer"]}
@@ -204,7 +275,8 @@ def load_splits(args) -> dict:
     kw = {"root": args.data_root, "download": args.download}
     if args.data == "digits":
         return datasets.digits_split(
-            n_train=args.n_train, seed=args.seed, perturb=args.perturb,
+            n_train=args.n_train, n_val=args.n_val, n_test=args.n_test, seed=args.seed,
+            perturb=args.perturb,
             effects=tuple(args.effects), **kw
         )
     if args.data == "sentences":
@@ -328,6 +400,17 @@ def cmd_tune_decoder(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from asrlib import export
+
+    for path in export.export_all(args.model, args.out_dir).values():
+        side = export.sidecar_path(path)
+        extra = f"  (+ {side.name})" if side.is_file() else ""
+        name = f"{path}/" if path.is_dir() else str(path)
+        print(f"{name}\t{export.size_bytes(path) / 1024:.1f} KB{extra}", flush=True)
+    return 0
+
+
 def cmd_make_manifest(args) -> int:
     from asrlib import datasets
 
@@ -345,6 +428,41 @@ def cmd_make_manifest(args) -> int:
         utts = datasets.ljspeech(**kw)
     path = datasets.write_manifest(utts, args.out)
     print(f"wrote {len(utts)} rows to {path}")
+    return 0
+
+
+def cmd_prepare(args) -> int:
+    from asrlib import datasets, shards
+    from asrlib.features import FeatureConfig
+    from asrlib.model import ModelConfig
+
+    kw = {"root": args.data_root, "download": args.download}
+    speakers = set(args.speakers) if args.speakers else None
+    if args.corpus == "digits":
+        train_speakers = [s for s in datasets.FSDD_SPEAKERS
+                          if s not in (datasets.DIGITS_TEST_SPEAKER, datasets.DIGITS_VAL_SPEAKER)]
+        utts = datasets.connected_digits(args.n, args.speakers or train_speakers,
+                                         seed=args.seed, **kw)
+    elif args.corpus == "fsdd":
+        utts = datasets.fsdd(speakers=speakers, **kw)
+    elif args.corpus == "librispeech":
+        utts = datasets.librispeech(args.subset, speakers=speakers, **kw)
+    elif args.corpus == "ljspeech":
+        utts = datasets.ljspeech(**kw)
+    else:
+        if not args.manifest:
+            raise ValueError("--corpus manifest needs --manifest PATH")
+        utts, problems = datasets.read_manifest(args.manifest)
+        for problem in problems:
+            print(f"warning: skipped {problem}", file=sys.stderr)
+    feats = FeatureConfig(kind=args.features)
+    report = shards.prepare_shards(
+        utts, args.out, feats, model_config=ModelConfig(n_features=feats.n_features),
+        num_shards=args.shards, workers=args.workers, progress=sys.stderr.isatty(),
+    )
+    print(report, flush=True)
+    if report.failed:
+        raise RuntimeError(f"{len(report.failed)} shard(s) failed; rerun the same command to retry")
     return 0
 
 

@@ -83,8 +83,25 @@ def frames_needed(label_ids) -> int:
     return int(len(ids) + np.sum(ids[1:] == ids[:-1])) if len(ids) else 0
 
 
-def build_model(config: ModelConfig = ModelConfig(), name: str = "asr"):
-    """Keras model: ``(batch, time, n_features)`` → ``(batch, time', n_classes)`` softmax."""
+def build_model(config: ModelConfig = ModelConfig(), name: str = "asr",
+                precision: str = "float32"):
+    """Keras model: ``(batch, time, n_features)`` → ``(batch, time', n_classes)`` softmax.
+
+    ``precision="mixed_float16"`` (or ``mixed_bfloat16``) computes the layers in 16 bits
+    with float32 weights; the softmax stays float32, so the CTC loss's ``log`` of small
+    probabilities is taken at full precision.
+    """
+    import keras
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        return _build(config, name)
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def _build(config: ModelConfig, name: str):
     import keras
     from keras import layers
 
@@ -113,7 +130,7 @@ def build_model(config: ModelConfig = ModelConfig(), name: str = "asr"):
             [x, attended]))
     # Dense on a 3-D tensor acts on the last axis of every frame: the same
     # weights as TimeDistributed(Dense), without its Keras 3 retracing problem.
-    outputs = layers.Dense(c.n_classes, activation="softmax", name="softmax")(x)
+    outputs = layers.Dense(c.n_classes, activation="softmax", name="softmax", dtype="float32")(x)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -171,13 +188,35 @@ def predict_probs(model, feats: list[np.ndarray], config: ModelConfig, batch_siz
         )
     order = np.argsort([len(f) for f in feats], kind="stable")
     out: list = [None] * len(feats)
+    forward = _local_forward(model) if _multiworker(model) else model.predict_on_batch
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
         longest = max(len(feats[i]) for i in idx)
         x = np.zeros((len(idx), longest, config.n_features), np.float32)
         for row, i in enumerate(idx):
             x[row, : len(feats[i])] = feats[i]
-        probs = np.asarray(model.predict_on_batch(x))
+        probs = np.asarray(forward(x))
         for row, i in enumerate(idx):
             out[i] = probs[row, : int(output_lengths(len(feats[i]), config))]
     return out
+
+
+_LOCAL_FORWARD: dict = {}
+
+
+def _multiworker(model) -> bool:
+    strategy = getattr(model, "_distribute_strategy", None)
+    return type(strategy).__name__.startswith(("MultiWorkerMirrored", "CollectiveAllReduce"))
+
+
+def _local_forward(model):
+    """A compiled forward pass that stays on this worker: under MultiWorkerMirroredStrategy
+    ``predict_on_batch`` is a collective (every worker must call it and the outputs are
+    gathered), while validation runs the same batches on each worker independently."""
+    import tensorflow as tf
+
+    key = id(model)
+    if key not in _LOCAL_FORWARD:
+        _LOCAL_FORWARD[key] = tf.function(lambda x: model(x, training=False),
+                                          reduce_retracing=True)
+    return _LOCAL_FORWARD[key]

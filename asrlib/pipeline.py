@@ -176,11 +176,14 @@ def make_dataset(
     bucket: bool = True,
     n_buckets: int = 8,
     spec_augment: bool = False,
+    drop_remainder: bool = False,
 ):
     """A ``tf.data.Dataset`` of padded ``(features, targets)`` batches, bucketed by length.
 
-    ``batch_size`` is the GLOBAL batch: under a ``tf.distribute`` strategy Keras
-    splits each batch across the replicas.
+    ``batch_size`` is the GLOBAL batch: under a ``tf.distribute`` strategy every
+    worker builds the same batches and keeps its own rows of each one (``DATA``
+    sharding), so replicas must get full batches: ``drop_remainder`` drops the short
+    last batch of each length bucket (a different few utterances each epoch).
     """
     import tensorflow as tf
 
@@ -205,22 +208,56 @@ def make_dataset(
     if shuffle:
         ds = ds.shuffle(len(examples), seed=seed, reshuffle_each_iteration=True)
     ds = ds.map(element, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = batch_by_length(ds, lengths, batch_size, examples[0].features.shape[1], bucket,
+                         n_buckets, spec_augment, drop_remainder, "make_dataset")
+    return with_data_sharding(ds).prefetch(tf.data.AUTOTUNE)
+
+
+def batch_by_length(ds, lengths, batch_size: int, width: int, bucket: bool = True,
+                    n_buckets: int = 8, spec_augment: bool = False,
+                    drop_remainder: bool = False, caller: str = "make_dataset"):
+    """``(features, targets)`` elements → padded batches, bucketed by length when ``bucket``.
+
+    ``lengths`` (every element's frame count) sets the bucket boundaries at its
+    quantiles, so each batch pads little. Shared by :func:`make_dataset` and
+    :func:`asrlib.shards.shard_dataset`, which must batch the same way.
+    """
+    import tensorflow as tf
+
+    if drop_remainder and len(lengths) < batch_size:
+        raise ValueError(
+            f"{caller}: {len(lengths)} utterances cannot fill one batch of {batch_size} "
+            "(full batches are needed with several replicas); use more data or a smaller batch"
+        )
+    if drop_remainder:  # each bucket drops its short last batch: keep buckets well filled
+        n_buckets = max(1, min(n_buckets, len(lengths) // (4 * batch_size)))
     if spec_augment:
         from asrlib.augment import spec_augment as mask
 
         ds = ds.map(lambda x, y: (mask(x), y), num_parallel_calls=tf.data.AUTOTUNE)
-    if bucket and len(examples) > batch_size:
+    if bucket and n_buckets > 1 and len(lengths) > batch_size:
         quantiles = np.quantile(lengths, np.linspace(0, 1, n_buckets + 1)[1:-1])
         boundaries = sorted({int(q) + 1 for q in quantiles})
-        ds = ds.bucket_by_sequence_length(
+        return ds.bucket_by_sequence_length(
             lambda x, y: tf.shape(x)[0],
             bucket_boundaries=boundaries,
             bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
-            padded_shapes=([None, examples[0].features.shape[1]], [None]),
+            padded_shapes=([None, width], [None]),
+            drop_remainder=drop_remainder,
         )
-    else:
-        ds = ds.padded_batch(batch_size, padded_shapes=([None, None], [None]))
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return ds.padded_batch(batch_size, padded_shapes=([None, width], [None]),
+                           drop_remainder=drop_remainder)
+
+
+def with_data_sharding(ds):
+    """Tell ``tf.distribute`` to split every batch between workers (``DATA`` policy)
+    rather than to give each worker whole files: every worker then takes the same number
+    of steps, and the global batches are the ones a single process would see."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return ds.with_options(options)
 
 
 def seed_generator(

@@ -17,6 +17,8 @@ from asrlib.model import ModelConfig, predict_probs
 from asrlib.pipeline import Example, make_dataset
 from asrlib.text import Alphabet
 
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -25,12 +27,21 @@ class TrainConfig:
     epochs: int = 30
     batch_size: int = 32  # global batch: split across replicas under tf.distribute
     learning_rate: float = 1e-3
-    clipnorm: float = 5.0  # gradient clipping keeps early CTC steps from exploding
+    # gradient clipping keeps early CTC steps from exploding. Keras 3 clips each replica's
+    # gradients before they are summed, so with several replicas the clipped step differs
+    # slightly from one device's (see asrlib.distribute); None turns clipping off.
+    clipnorm: float | None = 5.0
     patience: int = 6  # early stopping: epochs without a better validation CER
     seed: int = 0
     time_budget: float | None = None  # seconds; stop after the epoch that passes it
     fast_ctc: bool = True  # tf.nn.ctc_loss on sparse labels (else keras.ops.ctc_loss)
     spec_augment: bool = False  # random feature-band and time masks on training batches
+    precision: str = "float32"  # or mixed_float16 / mixed_bfloat16 (the loss stays float32)
+    jit_compile: bool = False  # XLA-compile the training step
+
+    def __post_init__(self):
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -41,6 +52,7 @@ def compile_model(model, config: ModelConfig, train: TrainConfig = TrainConfig()
     model.compile(
         optimizer=keras.optimizers.Adam(train.learning_rate, clipnorm=train.clipnorm),
         loss=CTCLoss(config, fast=train.fast_ctc),
+        jit_compile=train.jit_compile,
     )
     return model
 
@@ -115,27 +127,41 @@ def make_callbacks(
     train: TrainConfig,
     backup_dir=None,
     info=None,
+    worker=None,
 ):
-    """Validation metrics, best-checkpoint saving, early stopping, time budget, resume, CSV log."""
+    """Validation metrics, best-checkpoint saving, early stopping, time budget, resume, CSV log.
+
+    With several workers (``worker``, see :mod:`asrlib.distribute`) every worker runs the
+    same validation and stopping rules, so they stop together; only the chief writes the
+    model, the main log and the backup, and every worker restores the chief's backup.
+    """
+    from asrlib import distribute
+
+    worker = worker or distribute.Worker()
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    callbacks = [
-        ValidationMetrics(val_examples, config, alphabet),
-        SaveBest(out_path, features, config, alphabet, dict(info or {}, train=train.to_dict())),
+    log = out_path.with_suffix(".log.csv")
+    if not worker.is_chief:
+        log = out_path.with_name(f"{out_path.stem}.worker{worker.index}.log.csv")
+    callbacks = [ValidationMetrics(val_examples, config, alphabet)]
+    if worker.is_chief:
+        info = dict(info or {}, train=train.to_dict())
+        callbacks.append(SaveBest(out_path, features, config, alphabet, info))
+    callbacks += [
         keras.callbacks.EarlyStopping(
             monitor="val_cer", mode="min", patience=train.patience, restore_best_weights=True
         ),
         TimeBudget(train.time_budget),
-        keras.callbacks.CSVLogger(str(out_path.with_suffix(".log.csv")), append=bool(backup_dir)),
+        keras.callbacks.CSVLogger(str(log), append=bool(backup_dir)),
     ]
     if backup_dir:
         # Resume after an interruption: restores weights, optimizer and epoch.
-        callbacks.append(keras.callbacks.BackupAndRestore(str(backup_dir), delete_checkpoint=False))
+        callbacks.append(distribute.chief_backup(backup_dir, worker))
     return callbacks
 
 
 def fit(
-    train_examples: list[Example],
+    train_examples,
     val_examples: list[Example],
     out_path,
     features: FeatureConfig = FeatureConfig(),
@@ -145,17 +171,45 @@ def fit(
     backup_dir=None,
     info=None,
     verbose: int = 2,
+    strategy=None,
+    drop_remainder: bool | None = None,
 ):
-    """Train a model from ``config``, saving the best epoch to ``out_path``; → (model, history)."""
+    """Train a model from ``config``, saving the best epoch to ``out_path``; → (model, history).
+
+    ``train_examples`` is a list of :class:`Example` or a folder of TFRecord shards
+    written by ``python -m asrlib prepare`` (read with :func:`asrlib.shards.shard_dataset`).
+    ``strategy`` is a ``tf.distribute`` strategy (default: one device); the model and its
+    optimizer are created in its scope and ``train.batch_size`` is the global batch.
+    ``drop_remainder`` (default: only with more than one replica) keeps batches full.
+    """
+    from asrlib import distribute
     from asrlib.model import build_model
 
+    strategy = strategy or distribute.make_strategy("default")
+    replicas = strategy.num_replicas_in_sync
+    distribute.check_batch(train.batch_size, replicas)
+    me = distribute.worker(strategy)
+    if me.count > 1 and train.time_budget:
+        raise distribute.DistributeError(
+            "a time budget is not supported with several workers (their clocks would stop "
+            "them at different epochs); use --epochs instead"
+        )
+    if drop_remainder is None:
+        drop_remainder = replicas > 1
     keras.utils.set_random_seed(train.seed)
-    model = compile_model(build_model(config), config, train)
-    ds = make_dataset(
-        train_examples, train.batch_size, seed=train.seed, spec_augment=train.spec_augment
-    )
+    with strategy.scope():
+        model = compile_model(build_model(config, precision=train.precision), config, train)
+    if isinstance(train_examples, (str, Path)):
+        from asrlib import shards
+
+        ds = shards.shard_dataset(train_examples, train.batch_size, seed=train.seed,
+                                  spec_augment=train.spec_augment,
+                                  drop_remainder=drop_remainder)
+    else:
+        ds = make_dataset(train_examples, train.batch_size, seed=train.seed,
+                          spec_augment=train.spec_augment, drop_remainder=drop_remainder)
     callbacks = make_callbacks(
-        val_examples, out_path, features, config, alphabet, train, backup_dir, info
+        val_examples, out_path, features, config, alphabet, train, backup_dir, info, me
     )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*ran out of data.*")

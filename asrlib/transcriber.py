@@ -59,7 +59,12 @@ class Transcriber:
 
     @classmethod
     def from_file(cls, path, decoder: str | None = None, beam_width: int | None = None):
-        """Load a ``.keras`` model file; :class:`checkpoint.ModelFileError` if it is not one."""
+        """Load a ``.keras`` model file, or a ``.tflite`` one made by ``python -m asrlib
+        export``; :class:`checkpoint.ModelFileError` if it is not one."""
+        if str(path).endswith(".tflite"):
+            from asrlib import export
+
+            return cls(export.load_bundle(path), decoder, beam_width)
         return cls(checkpoint.load(path), decoder, beam_width)
 
     def probs(self, samples: np.ndarray) -> np.ndarray:
