@@ -4,6 +4,8 @@
     python benchmarks/benchmark.py ctc          # tf.nn.ctc_loss (sparse) vs keras.ops.ctc_loss
     python benchmarks/benchmark.py rtf --model data/digits_model.keras   # one core
     python benchmarks/benchmark.py claims-cost  # training and inference cost of each claim
+    python benchmarks/benchmark.py scaling      # frames/s: float32, mixed precision, XLA
+    python benchmarks/benchmark.py export       # .keras vs TFLite float/int8: size, RTF, WER
 
 Each prints its figures; nothing here is asserted. Run on an otherwise idle machine.
 """
@@ -174,6 +176,99 @@ def claims_cost(args) -> None:
     print(f"wrote {out}")
 
 
+def cpu_name() -> str:
+    """The processor's model name (Linux), else the architecture."""
+    import platform
+
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+VARIANTS = {  # name: (precision policy, XLA, fast sparse tf.nn CTC)
+    "float32": ("float32", False, True),
+    "mixed_bfloat16": ("mixed_bfloat16", False, True),
+    "mixed_float16": ("mixed_float16", False, True),
+    "xla": ("float32", True, True),
+    "float32 keras-ctc": ("float32", False, False),
+    "xla keras-ctc": ("float32", True, False),
+}
+
+
+def scaling(args) -> None:
+    """Training throughput in real (unpadded) frames/s for the seed model and the best
+    model of notebook 07 (the shipped recipe), in float32, mixed_bfloat16, mixed_float16
+    and with XLA. One warm-up epoch (tracing, XLA compilation), then one timed epoch.
+    Written to data/scaling.json with the machine's description (notebook 09 reads it)."""
+    import json
+    from dataclasses import replace
+
+    import keras
+
+    from asrlib import datasets, experiments, pipeline, train
+    from asrlib.model import build_model
+
+    utts = datasets.connected_digits(args.utterances, ["jackson", "lucas", "nicolas", "yweweler"])
+    models = {"seed": experiments.RECIPES["seed"], "best (v4)": experiments.RECIPES["v4"]}
+    rows = []
+    for label, recipe in models.items():
+        examples, _ = pipeline.prepare(utts, recipe.features, model_config=recipe.model)
+        frames = sum(len(e.features) for e in examples)
+        for variant in args.variants:
+            precision, xla, fast_ctc = VARIANTS[variant]
+            cfg = replace(train.TrainConfig(), precision=precision, jit_compile=xla,
+                          fast_ctc=fast_ctc)
+            keras.utils.set_random_seed(0)
+            row = {"model": label, "variant": variant, "precision": precision, "xla": xla,
+                   "ctc": "tf.nn (sparse)" if fast_ctc else "keras.ops",
+                   "params": None, "frames_per_s": None, "error": None}
+            try:
+                model = train.compile_model(build_model(recipe.model, precision=precision),
+                                            recipe.model, cfg)
+                row["params"] = int(model.count_params())
+                ds = pipeline.make_dataset(examples, cfg.batch_size, seed=0)
+                t0 = time.perf_counter()
+                first = model.fit(ds, epochs=1, verbose=0).history["loss"][0]
+                warmup = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                model.fit(ds, epochs=1, verbose=0)
+                seconds = time.perf_counter() - t0
+                row.update(frames_per_s=round(frames / seconds), warmup_s=round(warmup, 1),
+                           epoch_s=round(seconds, 1), first_loss=round(float(first), 2))
+            except Exception as err:  # a policy or XLA that this model cannot use: report it
+                row["error"] = " ".join(str(err).split())[:300]
+            rows.append(row)
+            print(row, flush=True)
+    out = Path(args.out)
+    old = json.loads(out.read_text())["rows"] if out.exists() else []
+    done = {(r["model"], r["variant"]) for r in rows}
+    rows = [r for r in old if (r["model"], r.get("variant")) not in done] + rows
+    out = Path(args.out)
+    out.write_text(json.dumps({
+        "machine": f"{cpu_name()}, {os.cpu_count()} cores ({args.machine})",
+        "utterances": len(utts), "batch": 32, "rows": rows}, indent=1) + "\n")
+    print(f"wrote {out}")
+
+
+def export_figures(args) -> None:
+    """The digits model as .keras, SavedModel, TFLite float and TFLite int8: file size, RTF
+    on ``--threads`` cores and WER/CER on the held-out speaker (data/export.json)."""
+    import json
+
+    from asrlib import datasets, export
+
+    utts = datasets.connected_digits(args.utterances, ["theo"], seed=2)
+    rows = export.compare(args.model, utts, threads=args.threads, out_dir=args.out_dir,
+                          log=lambda line: print(line, flush=True))
+    Path(args.out).write_text(json.dumps({"utterances": len(utts), "threads": args.threads,
+                                          "rows": rows}, indent=1, default=str) + "\n")
+    print(f"wrote {args.out}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -196,6 +291,19 @@ def main() -> int:
     p.add_argument("--utterances", type=int, default=512)
     p.add_argument("--out", default="data/claims/cost.json")
     p.set_defaults(run=claims_cost)
+    p = sub.add_parser("scaling")
+    p.add_argument("--utterances", type=int, default=256)
+    p.add_argument("--machine", default="the project's 2-core CI machine")
+    p.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
+    p.add_argument("--out", default="data/scaling.json")
+    p.set_defaults(run=scaling)
+    p = sub.add_parser("export")
+    p.add_argument("--model", default="data/digits_model.keras")
+    p.add_argument("--utterances", type=int, default=300)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out-dir", default="runs/export")
+    p.add_argument("--out", default="data/export.json")
+    p.set_defaults(run=export_figures)
     args = parser.parse_args()
     args.run(args)
     return 0

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from asrlib import experiments
-from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08
+from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09
 
 CASES = [  # checker, reference answer, a wrong answer
     (nb00.output_frames, 100, 200),
@@ -33,6 +33,9 @@ CASES = [  # checker, reference answer, a wrong answer
     (nb08.recording_bytes, 192_000, 48_000),
     (nb08.output_frames, 150, 151),
     (nb08.task_decoder, "task", "beam"),
+    (nb09.per_replica_batch, 32, 64),
+    (nb09.scaled_learning_rate, 8e-3, 1e-3),
+    (nb09.epoch_hours, 0.4, 4.0),
 ]
 
 
