@@ -40,7 +40,7 @@ browser:
 		|| echo "note: chromium is not installed (needs root: apt-get install chromium); the browser test will skip"
 
 test: install browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=12
 	ASRLIB_FAST=1 $(BIN)/python -m pytest -q --nbval $(NBVAL) $(NB_STRICT)
 	ASRLIB_FAST=1 $(BIN)/python -m pytest -q --nbval-lax $(NBVAL) $(NB_LAX)
 
