@@ -16,7 +16,9 @@ several processes train one model:
 Batch arithmetic: ``TrainConfig.batch_size`` is the GLOBAL batch, the number of
 utterances one optimizer step averages over. Each replica gets
 ``global / replicas`` of every batch, so the gradient of a step is the same as on one
-device with the same global batch (the loss below checks exactly that). Keeping the
+device with the same global batch (``tests/test_distribute.py`` checks that two workers'
+losses match one process's; Keras 3 clips each replica's gradient before they are
+summed, so with ``clipnorm`` on the steps differ slightly). Keeping the
 global batch fixed keeps the learning rate valid; growing it with the replicas (the
 usual way to go faster) calls for a larger learning rate, and ``scale_learning_rate``
 applies the linear rule of Goyal et al. (2017), "Accurate, Large Minibatch SGD".
