@@ -466,6 +466,4 @@ def cmd_prepare(args) -> int:
     return 0
 
 
-def _one_line(err: Exception) -> str:
-    text = " ".join(str(err).split()) or type(err).__name__
-    return text if len(text) < 400 else text[:400] + "…"
+_one_line = runtime.one_line

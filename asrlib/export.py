@@ -230,20 +230,13 @@ def _interpreter_class():
 
 @contextlib.contextmanager
 def _quiet():
-    """Mute file descriptor 2 (C++ log lines: converter passes, "Created TensorFlow Lite
-    XNNPACK delegate") and Python warnings; errors still arrive as exceptions."""
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+    """Mute C++ log lines (converter passes, "Created TensorFlow Lite XNNPACK delegate") and
+    Python warnings; errors still arrive as exceptions."""
+    from asrlib.runtime import mute_stderr
+
+    with mute_stderr(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 # --- size, speed and accuracy of each format -------------------------------------------------

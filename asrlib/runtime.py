@@ -7,6 +7,7 @@ notebook's stored outputs are the same on every run (nbval compares them).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
@@ -49,15 +50,30 @@ def import_tensorflow_quietly() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" in sys.modules:
         return
+    with mute_stderr():
+        import tensorflow  # noqa: F401
+
+
+@contextlib.contextmanager
+def mute_stderr():
+    """Send file descriptor 2 to /dev/null for a while: C++ libraries (TensorFlow, TFLite)
+    write there directly, past Python's ``sys.stderr``. Exceptions still propagate."""
     sys.stderr.flush()
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     try:
-        import tensorflow  # noqa: F401
+        yield
     finally:
+        sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+def one_line(err: Exception, limit: int = 400) -> str:
+    """An exception as one line of at most ``limit`` characters (for ``error: …`` messages)."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) < limit else text[:limit] + "…"
 
 
 def seed_everything(seed: int = 0) -> None:

@@ -45,6 +45,7 @@ from asrlib.datasets import Utterance
 from asrlib.features import FeatureConfig
 from asrlib.model import ModelConfig
 from asrlib.pipeline import Example, check_pair
+from asrlib.runtime import one_line
 from asrlib.text import Alphabet
 
 FORMAT = "asrlib-shards/1"
@@ -423,7 +424,7 @@ def _run(groups, todo, configs, workers, bar, finish, report) -> None:
                     with _one_blas_thread():
                         kept, dropped = compute_shard(groups[k], *configs)
                 except Exception as err:  # one broken shard never costs the others
-                    report.failed.append((shard_name(k, len(groups)), _one_line(err)))
+                    report.failed.append((shard_name(k, len(groups)), one_line(err)))
                     continue
                 finish(k, kept, dropped)
         finally:
@@ -455,7 +456,7 @@ def _run(groups, todo, configs, workers, bar, finish, report) -> None:
                 try:
                     kept, dropped = future.result()
                 except Exception as err:  # a crashed worker fails its shard, not the run
-                    report.failed.append((shard_name(k, len(groups)), _one_line(err)))
+                    report.failed.append((shard_name(k, len(groups)), one_line(err)))
                     continue
                 finish(k, kept, dropped)
     finally:
@@ -463,8 +464,6 @@ def _run(groups, todo, configs, workers, bar, finish, report) -> None:
         ticks.close()
 
 
-def _one_line(err: Exception) -> str:
-    return " ".join(str(err).split()) or type(err).__name__
 
 
 # --- reading -------------------------------------------------------------------------------
