@@ -36,6 +36,7 @@ from asrlib.train import TrainConfig
 
 N_VAL, N_TEST = 200, 300  # connected-digit strings per fold: validation and test speaker
 N_TUNE = 100  # validation strings used to tune the task decoder's alpha and beta
+AVERAGE_LAST = 3  # checkpoint averaging: the mean of the last epochs' weights, scored beside
 
 
 @dataclass(frozen=True)
@@ -289,8 +290,10 @@ def run_fold(
             "speakers": {"train": train_speakers, "val": [val_speaker], "test": [test_speaker]},
             "more_voices": recipe.more_voices}
     t0 = time.perf_counter()
+    last = train.KeepLastWeights(AVERAGE_LAST)
     _, history = train.fit(examples["train"], examples["val"], model_path, recipe.features,
-                           recipe.model, alphabet, config, info=info, verbose=verbose)
+                           recipe.model, alphabet, config, info=info, verbose=verbose,
+                           extra_callbacks=[last])
     train_seconds = time.perf_counter() - t0
     best = checkpoint.load(model_path)
 
@@ -302,6 +305,8 @@ def run_fold(
     task_hyps = [decoder(p) for p in test_probs]
     extra = _extra_scores(best, splits["test"], examples["test"], refs, test_probs) \
         if extra_scores else {}
+    if len(last.weights) > 1:
+        extra["averaged"] = _averaged_scores(best, last, lm_texts, examples, refs)
     result = FoldResult(
         recipe=recipe.name, test_speaker=test_speaker, val_speaker=val_speaker,
         train_speakers=train_speakers, time_budget=time_budget, epochs=len(history.epoch),
@@ -315,6 +320,33 @@ def run_fold(
     )
     result.save(result_path)
     return result
+
+
+def _averaged_scores(best: checkpoint.Bundle, last, lm_texts, examples, refs) -> dict:
+    """Checkpoint averaging, measured beside the best epoch: the mean of the last epochs'
+    weights, with its own task decoder tuned on validation, scored on the same test strings."""
+    from asrlib import train
+
+    averaged = replace(best, model=keras_clone(best.model))
+    averaged.model.set_weights(train.average_weights(last.weights))
+    val = train.evaluate_examples(averaged.model, examples["val"], averaged.config,
+                                  averaged.alphabet)
+    decoder = fit_task_decoder(averaged, lm_texts, examples["val"])
+    probs = predict_probs(averaged.model, [e.features for e in examples["test"]], averaged.config)
+    return {
+        "epochs": list(last.epochs), "val_cer": round(val["cer"], 4),
+        "greedy": _scores(refs, [averaged.alphabet.decode(greedy(p)) for p in probs]),
+        "task": _scores(refs, [decoder(p) for p in probs]),
+    }
+
+
+def keras_clone(model):
+    """A copy of ``model`` with its own weights (same architecture)."""
+    import keras
+
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
 
 
 def _extra_scores(bundle: checkpoint.Bundle, test_utts, test_examples, refs, test_probs) -> dict:
@@ -417,6 +449,21 @@ def format_table(results: list[FoldResult]) -> str:
                  f"{g['mean_cer']:>7.1%}{t['mean_wer']:>10.1%}{t['mean_cer']:>7.1%}")
     lines.append(f"{'worst':<39}{g['worst_wer']:>12.1%}{g['worst_cer']:>7.1%}"
                  f"{t['worst_wer']:>10.1%}{t['worst_cer']:>7.1%}")
+    return "\n".join(lines)
+
+
+def format_averaging(results: list[FoldResult]) -> str:
+    """Checkpoint averaging against the best epoch, for the folds that measured it."""
+    rows = [r for r in results if "averaged" in r.extra]
+    if not rows:
+        return "no fold of these measured checkpoint averaging yet"
+    head = (f"{'test speaker':<13}{'averaged epochs':<17}{'greedy WER best':>16}{'averaged':>10}"
+            f"{'task WER best':>15}{'averaged':>10}")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        a = r.extra["averaged"]
+        lines.append(f"{r.test_speaker:<13}{a['epochs']!s:<17}{r.greedy['wer']:>16.1%}"
+                     f"{a['greedy']['wer']:>10.1%}{r.task['wer']:>15.1%}{a['task']['wer']:>10.1%}")
     return "\n".join(lines)
 
 

@@ -103,6 +103,30 @@ class SaveBest(keras.callbacks.Callback):
             checkpoint.save(self.path, self.model, self.features, self.config, self.alphabet, meta)
 
 
+class KeepLastWeights(keras.callbacks.Callback):
+    """Keep a copy of the weights after each of the last ``k`` epochs (for averaging)."""
+
+    def __init__(self, k: int = 3):
+        super().__init__()
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        self.k, self.weights, self.epochs = k, [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights = [*self.weights, self.model.get_weights()][-self.k:]
+        self.epochs = [*self.epochs, epoch + 1][-self.k:]
+
+
+def average_weights(weight_lists: list[list[np.ndarray]]) -> list[np.ndarray]:
+    """Element-wise mean of several copies of one model's weights (checkpoint averaging)."""
+    if not weight_lists:
+        raise ValueError("no weights to average")
+    shapes = [[w.shape for w in ws] for ws in weight_lists]
+    if any(s != shapes[0] for s in shapes):
+        raise ValueError("the weights to average come from models of different shapes")
+    return [np.mean(np.stack(ws), axis=0).astype(ws[0].dtype) for ws in zip(*weight_lists)]
+
+
 class TimeBudget(keras.callbacks.Callback):
     """Stop training after the first epoch that ends past ``seconds``."""
 
@@ -173,6 +197,7 @@ def fit(
     verbose: int = 2,
     strategy=None,
     drop_remainder: bool | None = None,
+    extra_callbacks=(),
 ):
     """Train a model from ``config``, saving the best epoch to ``out_path``; → (model, history).
 
@@ -181,6 +206,7 @@ def fit(
     ``strategy`` is a ``tf.distribute`` strategy (default: one device); the model and its
     optimizer are created in its scope and ``train.batch_size`` is the global batch.
     ``drop_remainder`` (default: only with more than one replica) keeps batches full.
+    ``extra_callbacks`` run after asrlib's own (e.g. :class:`KeepLastWeights`).
     """
     from asrlib import distribute
     from asrlib.model import build_model
@@ -210,7 +236,7 @@ def fit(
                           spec_augment=train.spec_augment, drop_remainder=drop_remainder)
     callbacks = make_callbacks(
         val_examples, out_path, features, config, alphabet, train, backup_dir, info, me
-    )
+    ) + list(extra_callbacks)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*ran out of data.*")
         warnings.filterwarnings("ignore", message=".*shuffle=True.*")

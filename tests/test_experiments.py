@@ -43,6 +43,10 @@ def test_one_short_fold_for_real_then_from_cache(mirror, tmp_path, monkeypatch):
     assert set(bundle.info["decoder"]["lm"]["vocab"]) <= set(DIGIT_WORDS)
     assert bundle.info["speakers"]["test"] == ["theo"]
     assert path.with_suffix(".log.csv").exists()
+    # checkpoint averaging is scored beside the best epoch: the mean of both epochs' weights
+    averaged = fold.extra["averaged"]
+    assert averaged["epochs"] == [1, 2] and 0 <= averaged["val_cer"]
+    assert set(averaged["greedy"]) == set(averaged["task"]) == {"wer", "cer"}
 
     def no_training(*args, **kwargs):
         raise AssertionError("a cached fold must not train again")
@@ -98,6 +102,7 @@ def test_a_claim_run_scores_beam_noise_and_cost(mirror, tmp_path):
     for scores in (extra["beam"], extra["noisy"]):
         assert scores["wer"] >= 0 and scores["cer"] >= 0
     assert experiments.FoldResult.load(experiments.fold_path(tmp_path, recipe.name, "theo")) == fold
+    assert "averaged" not in extra  # one epoch: nothing to average
 
 
 def test_bad_result_file_names_itself(tmp_path):
@@ -119,3 +124,15 @@ def test_summary_mean_and_worst():
     assert summary["greedy"] == {"mean_wer": 0.15, "mean_cer": 0.075, "worst_wer": 0.2,
                                  "worst_cer": 0.1, "worst_speaker": "a"}
     assert summary["task"]["mean_wer"] == 0.0375
+
+
+def test_averaging_table_lists_only_the_folds_that_measured_it():
+    scores = {"wer": 0.2, "cer": 0.1}
+    averaged = {"epochs": [4, 5, 6], "val_cer": 0.1, "greedy": {"wer": 0.15, "cer": 0.05},
+                "task": {"wer": 0.05, "cer": 0.02}}
+    old = FoldResult("r", "a", "x", [], 1.0, 6, 6, 10.0, 1.0, 5, scores, scores)
+    new = replace(old, test_speaker="b", extra={"averaged": averaged})
+    assert experiments.format_averaging([old]).startswith("no fold")
+    table = experiments.format_averaging([old, new]).splitlines()
+    assert len(table) == 3 and table[2].split()[0] == "b"
+    assert "[4, 5, 6]" in table[2] and "15.0%" in table[2] and "5.0%" in table[2]

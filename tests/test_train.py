@@ -41,3 +41,26 @@ def test_fit_saves_best_and_resumes(mirror, tmp_path):
     with open(out.with_suffix(".log.csv")) as f:
         epochs = [int(row["epoch"]) for row in csv.DictReader(f)]
     assert epochs == [0, 1, 2]
+
+
+def test_checkpoint_averaging_keeps_the_last_k_epochs_and_averages_them():
+    import pytest
+
+    model = build_model(ModelConfig(units=8, filters=2))
+    keep = train.KeepLastWeights(2)
+    keep.set_model(model)
+    copies = []
+    for epoch in range(3):
+        weights = [np.full_like(w, epoch) for w in model.get_weights()]
+        model.set_weights(weights)
+        keep.on_epoch_end(epoch)
+        copies.append(weights)
+    assert keep.epochs == [2, 3] and len(keep.weights) == 2
+    mean = train.average_weights(keep.weights)
+    assert all(np.allclose(m, 1.5) and m.dtype == w.dtype for m, w in zip(mean, copies[0]))
+    with pytest.raises(ValueError, match="different shapes"):
+        train.average_weights([keep.weights[0], [*keep.weights[0][:-1], np.zeros(3)]])
+    with pytest.raises(ValueError, match="no weights"):
+        train.average_weights([])
+    with pytest.raises(ValueError, match="at least 1"):
+        train.KeepLastWeights(0)
