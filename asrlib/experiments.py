@@ -93,6 +93,13 @@ RECIPES = {
         ),
     )
 }
+# one lever alone on the seed's recipe, under the same LOSO protocol (issue 8's waterfall)
+RECIPES["seed-pitch"] = replace(
+    RECIPES["seed"], name="seed-pitch",
+    description="the seed plus one lever: pitch shift (±2 semitones, a higher or lower voice at "
+    "the same tempo) of half the training strings",
+    effects=("pitch",),
+)
 
 
 # --- the seed's claims, one variable at a time (notebook 07, part 2) ----------------------
