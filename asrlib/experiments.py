@@ -36,7 +36,7 @@ from asrlib.train import TrainConfig
 
 N_VAL, N_TEST = 200, 300  # connected-digit strings per fold: validation and test speaker
 N_TUNE = 100  # validation strings used to tune the task decoder's alpha and beta
-AVERAGE_LAST = 3  # checkpoint averaging: the mean of the last epochs' weights, scored beside
+AVERAGE_LAST = 3  # checkpoint averaging: the last 3 epochs' mean weights, scored beside the best
 
 
 @dataclass(frozen=True)
