@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:
         if os.environ.get("ASRLIB_DEBUG"):
             raise
-        print(f"error: {_one_line(err)}", file=sys.stderr)
+        print(f"error: {runtime.one_line(err)}", file=sys.stderr)
         return 2
 
 
@@ -464,6 +464,3 @@ def cmd_prepare(args) -> int:
     if report.failed:
         raise RuntimeError(f"{len(report.failed)} shard(s) failed; rerun the same command to retry")
     return 0
-
-
-_one_line = runtime.one_line

@@ -334,7 +334,7 @@ def _averaged_scores(best: checkpoint.Bundle, last, lm_texts, examples, refs) ->
     weights, with its own task decoder tuned on validation, scored on the same test strings."""
     from asrlib import train
 
-    averaged = replace(best, model=keras_clone(best.model))
+    averaged = replace(best, model=train.copy_model(best.model))
     averaged.model.set_weights(train.average_weights(last.weights))
     val = train.evaluate_examples(averaged.model, examples["val"], averaged.config,
                                   averaged.alphabet)
@@ -345,15 +345,6 @@ def _averaged_scores(best: checkpoint.Bundle, last, lm_texts, examples, refs) ->
         "greedy": _scores(refs, [averaged.alphabet.decode(greedy(p)) for p in probs]),
         "task": _scores(refs, [decoder(p) for p in probs]),
     }
-
-
-def keras_clone(model):
-    """A copy of ``model`` with its own weights (same architecture)."""
-    import keras
-
-    copy = keras.models.clone_model(model)
-    copy.set_weights(model.get_weights())
-    return copy
 
 
 def _extra_scores(bundle: checkpoint.Bundle, test_utts, test_examples, refs, test_probs) -> dict:

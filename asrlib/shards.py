@@ -464,8 +464,6 @@ def _run(groups, todo, configs, workers, bar, finish, report) -> None:
         ticks.close()
 
 
-
-
 # --- reading -------------------------------------------------------------------------------
 
 

@@ -117,6 +117,13 @@ class KeepLastWeights(keras.callbacks.Callback):
         self.epochs = [*self.epochs, epoch + 1][-self.k:]
 
 
+def copy_model(model):
+    """A new model of the same architecture with a copy of ``model``'s weights."""
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 def average_weights(weight_lists: list[list[np.ndarray]]) -> list[np.ndarray]:
     """Element-wise mean of several copies of one model's weights (checkpoint averaging)."""
     if not weight_lists:
@@ -264,8 +271,7 @@ def fine_tune(
     if not examples:
         raise ValueError("fine_tune needs at least one example (record a few strings first)")
     keras.utils.set_random_seed(seed)
-    model = keras.models.clone_model(bundle.model)
-    model.set_weights(bundle.model.get_weights())
+    model = copy_model(bundle.model)
     compile_model(model, bundle.config, TrainConfig(learning_rate=learning_rate))
     ds = make_dataset(examples, batch_size, seed=seed, spec_augment=spec_augment)
     history = model.fit(ds, epochs=epochs, verbose=0)
