@@ -30,8 +30,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 demo: install
 	$(BIN)/python -m asrlib make-manifest --corpus digits --n 20 --out runs/demo/digits.jsonl
-	$(BIN)/python -m asrlib transcribe --model data/digits_model.keras runs/demo/wavs/*.wav
-	$(BIN)/python -m asrlib evaluate --model data/digits_model.keras --manifest runs/demo/digits.jsonl
+	$(BIN)/python -m asrlib transcribe --model data/digits_no_theo.keras runs/demo/wavs/*.wav
+	$(BIN)/python -m asrlib evaluate --model data/digits_no_theo.keras --manifest runs/demo/digits.jsonl
 
 # The real-browser test of notebook 08 needs Chromium from the distribution (Playwright's
 # own browser download is not used). Installing it needs root; without it that test skips.

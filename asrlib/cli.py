@@ -128,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="retrain folds that have results")
     p.set_defaults(run=cmd_loso)
 
+    p = sub.add_parser("ship", help="train the shipped digits model: a recipe on all six "
+                       "FSDD speakers (validated on their recordings 0-4)")
+    p.add_argument("--recipe", required=True, help="a recipe name from asrlib.experiments.RECIPES")
+    p.add_argument("--budget", type=float, default=900, help="training seconds")
+    p.add_argument("--out", default="data/digits_model.keras", help="where to save the model")
+    p.set_defaults(run=cmd_ship)
+
     p = sub.add_parser("claims", help="train the seed's claim variants on one fold (notebook 07)")
     p.add_argument("--names", nargs="*", help="claim recipes (default: all, in order)")
     p.add_argument("--out", default="data/claims", help="results folder (cached: reruns skip)")
@@ -149,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subset", default="sample", help="LibriSpeech subset folder")
     p.add_argument("--n", type=int, default=300, help="connected-digit strings to make")
     p.add_argument("--seed", type=int, default=2)
+    p.add_argument("--takes", type=int, nargs=2, metavar=("FIRST", "LAST"),
+                   help="digits: only FSDD recordings FIRST..LAST (0-49) of each digit, e.g. "
+                   "0 4: the takes the shipped model never trained on")
     p.add_argument("--data-root")
     p.add_argument("--download", action="store_true")
     p.add_argument("--out", required=True, help="manifest path (.jsonl)")
@@ -356,10 +366,9 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def cmd_loso(args) -> int:
-    from dataclasses import replace
-
-    from asrlib import datasets, experiments
+def _recipe(args):
+    """The recipe named by ``--recipe``, after checking it and ``--budget`` (one-line errors)."""
+    from asrlib import experiments
 
     if args.recipe not in experiments.RECIPES:
         raise ValueError(
@@ -367,7 +376,15 @@ def cmd_loso(args) -> int:
         )
     if args.budget <= 0:
         raise ValueError(f"--budget must be a positive number of seconds, got {args.budget:g}")
-    recipe = experiments.RECIPES[args.recipe]
+    return experiments.RECIPES[args.recipe]
+
+
+def cmd_loso(args) -> int:
+    from dataclasses import replace
+
+    from asrlib import datasets, experiments
+
+    recipe = _recipe(args)
     if args.n_train:
         recipe = replace(recipe, n_train=args.n_train)
     for speaker in args.speakers or datasets.FSDD_SPEAKERS:
@@ -379,6 +396,15 @@ def cmd_loso(args) -> int:
               flush=True)
     results = experiments.load_results(args.out, recipe.name)
     print(json.dumps({"summary": experiments.summarize(results)}))
+    return 0
+
+
+def cmd_ship(args) -> int:
+    from asrlib import experiments
+
+    summary = experiments.train_shipped(_recipe(args), args.out, args.budget,
+                                        log=lambda line: print(line, flush=True))
+    print(json.dumps({"model": args.out, **summary}))
     return 0
 
 
@@ -417,7 +443,14 @@ def cmd_make_manifest(args) -> int:
     kw = {"root": args.data_root, "download": args.download}
     if args.corpus == "digits":
         speakers = args.speakers or [datasets.DIGITS_TEST_SPEAKER]
-        utts = datasets.connected_digits(args.n, speakers, seed=args.seed, **kw)
+        takes = None
+        if args.takes:
+            first, last = args.takes
+            if not 0 <= first <= last <= 49:
+                raise ValueError(f"--takes {first} {last}: FSDD recordings are numbered 0-49 "
+                                 "(give FIRST <= LAST)")
+            takes = range(first, last + 1)
+        utts = datasets.connected_digits(args.n, speakers, seed=args.seed, takes=takes, **kw)
     elif args.corpus == "fsdd":
         speakers = args.speakers or [datasets.DIGITS_TEST_SPEAKER]
         utts = datasets.fsdd(speakers=set(speakers), **kw)

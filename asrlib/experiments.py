@@ -100,6 +100,19 @@ RECIPES["seed-pitch"] = replace(
     "the same tempo) of half the training strings",
     effects=("pitch",),
 )
+RECIPES["seed-specaug"] = replace(
+    RECIPES["seed"], name="seed-specaug",
+    description="the seed plus one lever: SpecAugment (random feature-band and time masks) "
+    "during training",
+    train=replace(RECIPES["seed"].train, spec_augment=True),
+)
+# combining the levers: v4 (the best LOSO recipe) plus the one lever that helped the seed alone
+RECIPES["v4-pitch"] = replace(
+    _V4, name="v4-pitch",
+    description="v4 plus pitch shift (±2 semitones) of half the training strings: the best "
+    "recipe plus the lever that helped the seed most under LOSO",
+    effects=("pitch",),
+)
 
 
 # --- the seed's claims, one variable at a time (notebook 07, part 2) ----------------------
@@ -250,6 +263,39 @@ class FoldResult:
             raise ValueError(f"{path}: not a fold result ({err}); delete it to rerun") from None
 
 
+def _prepare(recipe: Recipe, splits: dict, alphabet: Alphabet) -> tuple[dict, int, float]:
+    """Features and labels of every split, once → (examples, dropped count, seconds). With
+    ``recipe.more_voices`` the sentence corpora (LibriSpeech sample minus its test speaker,
+    plus LJSpeech) join the training split."""
+    from asrlib import pipeline
+
+    if recipe.more_voices:
+        sentences = datasets.sentences_split()
+        splits = {**splits, "train": splits["train"] + sentences["train"] + sentences["val"]}
+    t0, examples, dropped = time.perf_counter(), {}, 0
+    for name, utts in splits.items():
+        examples[name], report = pipeline.prepare(utts, recipe.features, alphabet, recipe.model)
+        dropped += len(report.dropped)
+    return examples, dropped, time.perf_counter() - t0
+
+
+def _train_with_decoder(recipe: Recipe, config, examples: dict, alphabet: Alphabet, path,
+                        info: dict, lm_texts: list[str], verbose: int = 0, callbacks=()):
+    """Train into ``path`` (best epoch on ``examples["val"]``), then tune and save its task
+    decoder there → (best bundle, decoder, Keras history, training seconds)."""
+    from asrlib import train
+
+    t0 = time.perf_counter()
+    _, history = train.fit(examples["train"], examples["val"], path, recipe.features,
+                           recipe.model, alphabet, config, info=info, verbose=verbose,
+                           extra_callbacks=list(callbacks))
+    seconds = time.perf_counter() - t0
+    best = checkpoint.load(path)
+    decoder = fit_task_decoder(best, lm_texts, examples["val"])
+    checkpoint.update_info(path, decoder=decoder.to_dict())
+    return best, decoder, history, seconds
+
+
 def fold_path(out_dir, recipe: str, test_speaker: str) -> Path:
     """Where the fold's result JSON lives (its model and CSV log sit beside it)."""
     return Path(out_dir) / recipe / f"{test_speaker}.json"
@@ -268,7 +314,7 @@ def run_fold(
     extra_scores: bool = False,
 ) -> FoldResult:
     """Train ``recipe`` with ``test_speaker`` held out and score it; cached in ``out_dir``."""
-    from asrlib import pipeline, train
+    from asrlib import train
 
     result_path = fold_path(out_dir, recipe.name, test_speaker)
     if result_path.exists() and not force:
@@ -279,15 +325,8 @@ def run_fold(
         val_speaker=val_speaker, perturb=recipe.perturb, effects=recipe.effects,
     )
     lm_texts = [u.text for u in splits["train"]]  # the decoder's LM: digit strings only
-    if recipe.more_voices:  # LibriSpeech sample minus its test speaker, plus LJSpeech
-        sentences = datasets.sentences_split()
-        splits["train"] = splits["train"] + sentences["train"] + sentences["val"]
-    alphabet, t0 = Alphabet(), time.perf_counter()
-    examples, dropped = {}, 0
-    for name, utts in splits.items():
-        examples[name], report = pipeline.prepare(utts, recipe.features, alphabet, recipe.model)
-        dropped += len(report.dropped)
-    feature_seconds = time.perf_counter() - t0
+    alphabet = Alphabet()
+    examples, dropped, feature_seconds = _prepare(recipe, splits, alphabet)
     log(f"[{recipe.name}/{test_speaker}] features {feature_seconds:.0f} s; train "
         f"{train_speakers}, val {val_speaker}; {dropped} dropped")
 
@@ -296,16 +335,9 @@ def run_fold(
     info = {"data": "digits", "recipe": recipe.name, "command": f"asrlib loso {recipe.name}",
             "speakers": {"train": train_speakers, "val": [val_speaker], "test": [test_speaker]},
             "more_voices": recipe.more_voices}
-    t0 = time.perf_counter()
     last = train.KeepLastWeights(AVERAGE_LAST)
-    _, history = train.fit(examples["train"], examples["val"], model_path, recipe.features,
-                           recipe.model, alphabet, config, info=info, verbose=verbose,
-                           extra_callbacks=[last])
-    train_seconds = time.perf_counter() - t0
-    best = checkpoint.load(model_path)
-
-    decoder = fit_task_decoder(best, lm_texts, examples["val"])
-    checkpoint.update_info(model_path, decoder=decoder.to_dict())
+    best, decoder, history, train_seconds = _train_with_decoder(
+        recipe, config, examples, alphabet, model_path, info, lm_texts, verbose, [last])
     test_probs = predict_probs(best.model, [e.features for e in examples["test"]], recipe.model)
     refs = [e.text for e in examples["test"]]
     greedy_hyps = [alphabet.decode(greedy(p)) for p in test_probs]
@@ -327,6 +359,51 @@ def run_fold(
     )
     result.save(result_path)
     return result
+
+
+# The shipped model: a recipe on all six speakers. No voice is left to test it on, so its
+# best epoch and its decoder are chosen on FSDD's own test recordings (takes 0-4 of every digit
+# and speaker), which its training strings never use; what the recipe does for an unseen voice
+# is what its LOSO folds measured.
+SHIPPED_VAL_TAKES = range(5)
+SHIPPED_TRAIN_TAKES = range(5, 50)
+
+
+def train_shipped(recipe: Recipe, out_path, time_budget: float | None = 900,
+                  n_val: int = N_VAL, verbose: int = 0, log=print) -> dict:
+    """Train ``recipe`` on all six FSDD speakers into ``out_path``, with its task decoder.
+
+    Returns what ``data/README.md`` reports: epochs, seconds and the validation scores
+    (seen voices, unseen recordings: not a measure of a new voice; LOSO is).
+    """
+
+    speakers = list(datasets.FSDD_SPEAKERS)
+    takes = {"train": SHIPPED_TRAIN_TAKES, "val": SHIPPED_VAL_TAKES}
+    splits = {
+        "train": datasets.connected_digits(recipe.n_train, speakers, seed=0,
+                                           perturb=recipe.perturb, effects=recipe.effects,
+                                           takes=takes["train"]),
+        "val": datasets.connected_digits(n_val, speakers, seed=1, takes=takes["val"]),
+    }
+    lm_texts = [u.text for u in splits["train"]]  # the decoder's LM: digit strings only
+    alphabet = Alphabet()
+    examples, dropped, seconds = _prepare(recipe, splits, alphabet)
+    log(f"[{recipe.name}/all six] features {seconds:.0f} s; {dropped} dropped")
+    info = {"data": "digits", "recipe": recipe.name, "recipe_config": recipe.to_dict(),
+            "command": f"python -m asrlib ship --recipe {recipe.name} --budget {time_budget}",
+            "speakers": {"train": speakers, "val": speakers, "test": []},
+            "takes": {k: [min(v), max(v)] for k, v in takes.items()},
+            "more_voices": recipe.more_voices}
+    config = replace(recipe.train, time_budget=time_budget)
+    best, decoder, history, seconds = _train_with_decoder(
+        recipe, config, examples, alphabet, out_path, info, lm_texts, verbose)
+    probs = predict_probs(best.model, [e.features for e in examples["val"]], recipe.model)
+    refs = [e.text for e in examples["val"]]
+    return {"recipe": recipe.name, "epochs": len(history.epoch),
+            "best_epoch": int(best.info.get("epoch", 0)), "train_seconds": round(seconds, 1),
+            "val_greedy": _scores(refs, [alphabet.decode(greedy(p)) for p in probs]),
+            "val_task": _scores(refs, [decoder(p) for p in probs]),
+            "params": int(best.model.count_params())}
 
 
 def _averaged_scores(best: checkpoint.Bundle, last, lm_texts, examples, refs) -> dict:
@@ -393,13 +470,16 @@ def attach_task_decoder(model_path, n_train: int = 4000) -> TaskDecoder:
 
     bundle = checkpoint.load(model_path)
     speakers = bundle.info.get("speakers", {})
-    if bundle.info.get("data") != "digits" or len(speakers.get("val", [])) != 1:
+    takes = {k: range(lo, hi + 1) for k, (lo, hi) in bundle.info.get("takes", {}).items()}
+    if bundle.info.get("data") != "digits" or not speakers.get("val") or (
+            len(speakers["val"]) != 1 and "val" not in takes):
         raise ValueError(
             f"{model_path}: the task decoder is built for digits models that record their "
             "training and validation speakers (info['data'] == 'digits')"
         )
-    train_texts = [u.text for u in datasets.connected_digits(n_train, speakers["train"])]
-    val_utts = datasets.connected_digits(N_TUNE, speakers["val"], seed=1)
+    train_texts = [u.text for u in datasets.connected_digits(n_train, speakers["train"],
+                                                             takes=takes.get("train"))]
+    val_utts = datasets.connected_digits(N_TUNE, speakers["val"], seed=1, takes=takes.get("val"))
     val, _ = pipeline.prepare(val_utts, bundle.features, bundle.alphabet, bundle.config)
     decoder = fit_task_decoder(bundle, train_texts, val)
     checkpoint.update_info(model_path, decoder=decoder.to_dict())

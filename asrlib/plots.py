@@ -180,7 +180,7 @@ def flow(stages, ax=None, title: str | None = None, highlight=()):
 def waterfall(rows, ax=None, title: str | None = None, goal: float | None = None):
     """Mean WER (bars) and the worst speaker's WER (markers) after each step of a recipe
     change, with each step's training seconds per fold written under its bar."""
-    ax = _axes(ax, figsize=(8, 3))
+    ax = _axes(ax, figsize=(max(8, 1.1 * len(rows)), 3))  # room for each bar's label
     x = np.arange(len(rows))
     means = np.array([r["mean_wer"] for r in rows]) * 100
     worst = np.array([r["worst_wer"] for r in rows]) * 100
@@ -191,7 +191,7 @@ def waterfall(rows, ax=None, title: str | None = None, goal: float | None = None
     if goal is not None:
         ax.axhline(goal * 100, color="grey", linestyle="--", linewidth=0.8, label="goal")
     labels = [f"{r['label']}\n{r['train_seconds']:.0f} s/fold" for r in rows]
-    ax.set_xticks(x, labels, fontsize=8)
+    ax.set_xticks(x, labels, fontsize=7)
     ax.set(ylabel="WER (%)", ylim=(0, max(worst.max() if len(rows) else 1, 1) * 1.15))
     ax.legend(frameon=False, fontsize=8)
     if title:

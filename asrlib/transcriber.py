@@ -119,6 +119,7 @@ def word_confidence(probs: np.ndarray, text: str, alphabet) -> list[tuple[str, f
     words = text.split()
     if not words:
         return []
+    text = " ".join(words)  # a decoder may write leading, trailing or double spaces
     labels = alphabet.encode(text)
     try:
         path = ctc.forced_align(np.log(np.maximum(probs, 1e-12)), labels)

@@ -2,7 +2,7 @@
 
     python benchmarks/benchmark.py throughput   # tf.data pipeline vs the seed's generator
     python benchmarks/benchmark.py ctc          # tf.nn.ctc_loss (sparse) vs keras.ops.ctc_loss
-    python benchmarks/benchmark.py rtf --model data/digits_model.keras   # one core
+    python benchmarks/benchmark.py rtf --model data/digits_no_theo.keras   # one core, on theo
     python benchmarks/benchmark.py claims-cost  # training and inference cost of each claim
     python benchmarks/benchmark.py scaling      # frames/s: float32, mixed precision, XLA
     python benchmarks/benchmark.py export       # .keras vs TFLite float/int8: size, RTF, WER
@@ -282,7 +282,7 @@ def main() -> int:
     p.add_argument("--steps", type=int, default=10)
     p.set_defaults(run=ctc)
     p = sub.add_parser("rtf")
-    p.add_argument("--model", default="data/digits_model.keras")
+    p.add_argument("--model", default="data/digits_no_theo.keras")  # measured on theo
     p.add_argument("--utterances", type=int, default=50)
     p.add_argument("--beam", type=int, default=16)
     p.set_defaults(run=rtf)
@@ -298,7 +298,7 @@ def main() -> int:
     p.add_argument("--out", default="data/scaling.json")
     p.set_defaults(run=scaling)
     p = sub.add_parser("export")
-    p.add_argument("--model", default="data/digits_model.keras")
+    p.add_argument("--model", default="data/digits_no_theo.keras")  # measured on theo
     p.add_argument("--utterances", type=int, default=300)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out-dir", default="runs/export")

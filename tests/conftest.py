@@ -63,4 +63,5 @@ def untrained_model(tmp_path_factory) -> Path:
     return path
 
 
-SHIPPED_DIGITS = REPO / "data" / "digits_model.keras"
+SHIPPED_DIGITS = REPO / "data" / "digits_model.keras"  # all six FSDD voices
+HELD_OUT_DIGITS = REPO / "data" / "digits_no_theo.keras"  # theo never heard: the unseen voice

@@ -6,7 +6,8 @@ import pytest
 from asrlib import audio, datasets, runtime
 from asrlib.app import TranscribeApp, confidence_html
 from asrlib.recorder import Recorder, decode_pcm
-from asrlib.transcriber import Transcriber
+from asrlib.text import Alphabet
+from asrlib.transcriber import Transcriber, word_confidence
 
 
 def test_decode_pcm_checks_and_resamples():
@@ -39,8 +40,8 @@ def app():
                          plots=False)
 
 
-def test_app_transcribes_a_held_out_voice(app, mirror):
-    utt = datasets.connected_digits(5, ["theo"], seed=2)[1]
+def test_app_transcribes_a_voice_from_recordings_it_never_trained_on(app, mirror):
+    utt = datasets.connected_digits(5, ["theo"], seed=2, takes=range(5))[1]
     app.recorder.rate, app.recorder.source = 16_000, "test"
     app.recorder.audio = utt.load().astype("<f4").tobytes()
     assert f'data-model="digits">{utt.text}</span>' in app.transcript.value
@@ -61,3 +62,13 @@ def test_confidence_colours():
     assert "#2e7d32" in html and "#e65100" in html and "#b00020" in html
     assert "&lt;b&gt;" in html  # words are escaped
     assert "nothing recognised" in confidence_html([])
+
+
+def test_word_confidence_survives_odd_spacing():
+    # a decoder can write leading, trailing and double spaces (the sentence model did)
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(40, Alphabet().size))
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    words = word_confidence(probs, "  ab  c ", Alphabet())
+    assert [w for w, _ in words] == ["ab", "c"] and all(0 < c <= 1 for _, c in words)
+    assert word_confidence(probs, "   ", Alphabet()) == []

@@ -157,6 +157,18 @@ def test_train_reports_dropped_pairs(capsys, mirror, tmp_path):
     assert "missing field(s) audio_filepath" in err
 
 
+def test_make_manifest_of_chosen_takes(capsys, mirror, tmp_path):
+    out = tmp_path / "t.jsonl"
+    code, stdout, _ = run(capsys, "make-manifest", "--corpus", "digits", "--n", "4", "--takes",
+                          "0", "4", "--speakers", "george", "lucas", "--out", out)
+    assert code == 0 and "wrote 4 rows" in stdout
+    utts, problems = datasets.read_manifest(out)
+    assert not problems and {u.speaker for u in utts} == {"george", "lucas"}
+    code, _, err = run(capsys, "make-manifest", "--corpus", "digits", "--takes", "5", "50",
+                       "--out", tmp_path / "x.jsonl")
+    assert code == 2 and "numbered 0-49" in err and len(err.strip().splitlines()) == 1
+
+
 def test_make_manifest_and_usage_errors(capsys, mirror, tmp_path):
     code, out, _ = run(
         capsys, "make-manifest", "--corpus", "digits", "--n", "3", "--out", tmp_path / "d.jsonl"
@@ -164,6 +176,20 @@ def test_make_manifest_and_usage_errors(capsys, mirror, tmp_path):
     assert code == 0 and "wrote 3 rows" in out
     code, _, err = run(capsys, "train", "--data", "manifest", "--out", tmp_path / "x.keras")
     assert code == 2 and "--train-manifest" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ship", "--recipe", "nope"], "unknown recipe 'nope'"),
+        (["ship", "--recipe", "seed", "--budget", "-5"], "--budget must be a positive"),
+    ],
+)
+def test_ship_usage_errors_are_one_line(capsys, argv, message, tmp_path):
+    assert cli.main([*argv, "--out", str(tmp_path / "x.keras")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert not (tmp_path / "x.keras").exists()
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,25 @@ def test_one_short_fold_for_real_then_from_cache(mirror, tmp_path, monkeypatch):
     assert summary["task"]["mean_wer"] == fold.task["wer"]
 
 
+def test_shipped_recipe_trains_on_all_six_and_validates_on_unused_takes(mirror, tmp_path):
+    recipe = replace(RECIPES["seed"], n_train=36, train=replace(RECIPES["seed"].train, epochs=1))
+    out = tmp_path / "all_six.keras"
+    summary = experiments.train_shipped(recipe, out, time_budget=None, n_val=12,
+                                        log=lambda *_: None)
+    assert summary["epochs"] == 1 and summary["recipe"] == "seed" and summary["params"] > 0
+    assert set(summary["val_task"]) == {"wer", "cer"}
+    info = checkpoint.read_meta(out)["info"]
+    assert info["speakers"]["train"] == list(datasets.FSDD_SPEAKERS)
+    assert not info["speakers"]["test"]
+    assert info["recipe_config"]["name"] == "seed" and "ship --recipe seed" in info["command"]
+    # training and validation strings come from disjoint recordings of the same six voices
+    assert info["takes"] == {"train": [5, 49], "val": [0, 4]}
+    assert set(info["decoder"]["lm"]["vocab"]) <= set(DIGIT_WORDS)
+    # the decoder can be re-tuned from the recorded split alone
+    decoder = experiments.attach_task_decoder(out, n_train=24)
+    assert set(decoder.lm.vocab) <= set(DIGIT_WORDS)
+
+
 def test_claims_change_one_thing_each_from_the_seed():
     seed = experiments.CLAIMS["c-seed"]
     assert seed.model == RECIPES["seed"].model and seed.features == RECIPES["seed"].features

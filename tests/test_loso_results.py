@@ -57,6 +57,18 @@ def test_claim_run_is_leak_free_and_current(path):
 
 
 def test_complete_recipes_have_all_six_folds():
-    for recipe in ("seed", "v4"):
+    for recipe in ("seed", "seed-pitch", "v4", "v4-pitch", "v5"):
         speakers = {f.test_speaker for f in experiments.load_results(RESULTS, recipe)}
         assert speakers == set(datasets.FSDD_SPEAKERS), recipe
+
+
+def test_evaluate_lines_match_their_folds():
+    """Each fold model's `evaluate` line (data/loso/evaluate.jsonl, the manifest stores 16-bit
+    WAVs) agrees with the WER its fold scored in float, to within a point."""
+    lines = [json.loads(line) for line in (RESULTS / "evaluate.jsonl").read_text().splitlines()]
+    assert lines
+    for line in lines:
+        fold = experiments.FoldResult.load(
+            experiments.fold_path(RESULTS, line["recipe"], line["test_speaker"]))
+        assert line["decoder"] == "task" and line["utterances"] == fold.n_test
+        assert abs(line["wer"] - fold.task["wer"]) <= 0.01, line
