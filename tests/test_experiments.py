@@ -59,7 +59,9 @@ def test_one_short_fold_for_real_then_from_cache(mirror, tmp_path, monkeypatch):
     assert summary["task"]["mean_wer"] == fold.task["wer"]
 
 
-def test_shipped_recipe_trains_on_all_six_and_validates_on_unused_takes(mirror, tmp_path):
+def test_shipped_recipe_trains_on_all_six_and_validates_on_unused_takes(mirror, tmp_path,
+                                                                        monkeypatch):
+    monkeypatch.setattr(experiments, "N_TUNE", 12)  # decoder tuning strings: a few suffice here
     recipe = replace(RECIPES["seed"], n_train=36, train=replace(RECIPES["seed"].train, epochs=1))
     out = tmp_path / "all_six.keras"
     summary = experiments.train_shipped(recipe, out, time_budget=None, n_val=12,
