@@ -132,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "FSDD speakers (validated on their recordings 0-4)")
     p.add_argument("--recipe", required=True, help="a recipe name from asrlib.experiments.RECIPES")
     p.add_argument("--budget", type=float, default=900, help="training seconds")
-    p.add_argument("--out", default="data/digits_model.keras", help="where to save the model")
+    p.add_argument("--out", default="runs/digits_model.keras",
+                   help="where to save it (data/digits_model.keras replaces the shipped one)")
     p.set_defaults(run=cmd_ship)
 
     p = sub.add_parser("claims", help="train the seed's claim variants on one fold (notebook 07)")
@@ -441,6 +442,8 @@ def cmd_make_manifest(args) -> int:
     from asrlib import datasets
 
     kw = {"root": args.data_root, "download": args.download}
+    if args.takes and args.corpus != "digits":
+        raise ValueError(f"--takes chooses recordings for --corpus digits, not {args.corpus}")
     if args.corpus == "digits":
         speakers = args.speakers or [datasets.DIGITS_TEST_SPEAKER]
         takes = None

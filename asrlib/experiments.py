@@ -376,7 +376,6 @@ def train_shipped(recipe: Recipe, out_path, time_budget: float | None = 900,
     Returns what ``data/README.md`` reports: epochs, seconds and the validation scores
     (seen voices, unseen recordings: not a measure of a new voice; LOSO is).
     """
-
     speakers = list(datasets.FSDD_SPEAKERS)
     takes = {"train": SHIPPED_TRAIN_TAKES, "val": SHIPPED_VAL_TAKES}
     splits = {

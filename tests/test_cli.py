@@ -167,6 +167,9 @@ def test_make_manifest_of_chosen_takes(capsys, mirror, tmp_path):
     code, _, err = run(capsys, "make-manifest", "--corpus", "digits", "--takes", "5", "50",
                        "--out", tmp_path / "x.jsonl")
     assert code == 2 and "numbered 0-49" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "make-manifest", "--corpus", "fsdd", "--takes", "0", "4",
+                       "--out", tmp_path / "y.jsonl")
+    assert code == 2 and "--corpus digits, not fsdd" in err
 
 
 def test_make_manifest_and_usage_errors(capsys, mirror, tmp_path):
