@@ -52,7 +52,7 @@ def test_shipped_model_is_the_best_recipe_on_all_six_voices(shipped):
     recipe = experiments.RECIPES[info["recipe"]]
     assert info["recipe_config"] == json.loads(json.dumps(recipe.to_dict()))
     # its LOSO folds (the evidence for the recipe) are stored beside the other recipes'
-    folds = experiments.load_results("data/loso", info["recipe"])
+    folds = experiments.load_results(SHIPPED_DIGITS.parent / "loso", info["recipe"])
     assert len(folds) == len(datasets.FSDD_SPEAKERS)
 
 
