@@ -106,6 +106,31 @@ RECIPES["seed-specaug"] = replace(
     "during training",
     train=replace(RECIPES["seed"].train, spec_augment=True),
 )
+# the other levers, each alone on the seed (measured in turn; a recipe enters the tables and
+# the waterfall once all six of its folds are stored)
+_S = RECIPES["seed"]
+for _name, _description, _changes in (
+    ("seed-speed", "speed (0.9-1.1) and loudness perturbation of every training digit",
+     {"perturb": True}),
+    ("seed-eq", "random EQ / band-limiting (another microphone) on half the training strings",
+     {"effects": ("eq",)}),
+    ("seed-reverb", "synthetic room reverberation on half the training strings",
+     {"effects": ("reverb",)}),
+    ("seed-noise", "generated noise (SNR 5-30 dB) on half the training strings",
+     {"effects": ("noise",)}),
+    ("seed-dropout", "dropout 0.1 after the CNN and the LSTM",
+     {"model": replace(_S.model, dropout=0.1)}),
+    ("seed-nonorm", "the seed WITHOUT its per-utterance feature normalisation (what the "
+     "normalisation is worth)", {"features": replace(_S.features, normalize=False)}),
+    ("seed-voices", "five more voices: joint training with the sentence corpora",
+     {"more_voices": True}),
+    ("seed-bilstm", "a bidirectional LSTM(128)",
+     {"model": replace(_S.model, bidirectional=True)}),
+    ("seed-narrow", "a narrower LSTM(64)", {"model": replace(_S.model, units=64)}),
+    ("seed-wide", "a wider LSTM(256)", {"model": replace(_S.model, units=256)}),
+):
+    RECIPES[_name] = replace(_S, name=_name,
+                             description=f"the seed plus one lever: {_description}", **_changes)
 # combining the levers: v4 (the best LOSO recipe) plus the one lever that helped the seed alone
 RECIPES["v4-pitch"] = replace(
     _V4, name="v4-pitch",
@@ -548,6 +573,66 @@ def load_results(out_dir, recipe: str) -> list[FoldResult]:
     """Every stored fold of ``recipe`` under ``out_dir``, in speaker order."""
     paths = [fold_path(out_dir, recipe, s) for s in datasets.FSDD_SPEAKERS]
     return [FoldResult.load(p) for p in paths if p.exists()]
+
+
+LEVERS = [name for name in RECIPES if name.startswith("seed-")]  # one lever alone on the seed
+
+
+def lever_row(base: list[FoldResult], folds: list[FoldResult]) -> dict:
+    """One lever's LOSO summary beside its base recipe's (the same six speakers): the change
+    in mean WER per decoder, in how many folds the digit-decoder WER fell, and a verdict.
+
+    A change is only called one when the mean moved by at least :data:`MIN_DIFFERENCE` and
+    most folds (at least four of six) moved the same way; anything less is "within noise"."""
+    base_by = {f.test_speaker: f for f in base}
+    if {f.test_speaker for f in folds} != set(base_by):
+        raise ValueError(f"{folds[0].recipe if folds else 'lever'} and {base[0].recipe} were "
+                         "not tested on the same speakers; run all six folds of both")
+    s, b = summarize(folds), summarize(base)
+    row = {"recipe": s["recipe"], "folds": s["folds"], "train_seconds": s["train_seconds"],
+           "epochs": (min(f.epochs for f in folds), max(f.epochs for f in folds))}
+    for decoder in ("greedy", "task"):
+        delta = s[decoder]["mean_wer"] - b[decoder]["mean_wer"]
+        lower = sum(getattr(f, decoder)["wer"] < getattr(base_by[f.test_speaker], decoder)["wer"]
+                    for f in folds)
+        majority = len(folds) // 2 + 1  # 4 of 6
+        if delta <= -MIN_DIFFERENCE and lower >= majority:
+            word = "better"
+        elif delta >= MIN_DIFFERENCE and len(folds) - lower >= majority:
+            word = "worse"
+        else:
+            word = "within noise"
+        row[decoder] = {**s[decoder], "delta": round(delta, 4), "folds_lower": lower,
+                        "verdict": word}
+    return row
+
+
+def compare_levers(out_dir, base: str = "seed", names=None) -> list[dict]:
+    """:func:`lever_row` for every lever recipe (default :data:`LEVERS`) with all six folds
+    stored; recipes still running are left out, never half-counted."""
+    base_folds = load_results(out_dir, base)
+    rows = []
+    for name in names or LEVERS:
+        folds = load_results(out_dir, name)
+        if len(folds) == len(datasets.FSDD_SPEAKERS):
+            rows.append(lever_row(base_folds, folds))
+    return rows
+
+
+def format_levers(rows: list[dict], base: str = "seed") -> str:
+    """The rows of :func:`compare_levers` as a text table, best digit-decoder mean first."""
+    head = (f"{'lever (alone on ' + base + ')':<22}{'epochs':>7}{'train s':>8}"
+            f"{'greedy WER':>11}{'change':>8}{'task WER':>10}{'worst':>7}{'change':>8}"
+            f"{'folds lower':>12}  verdict (digit decoder)")
+    lines = [head, "-" * len(head)]
+    for r in sorted(rows, key=lambda r: r["task"]["mean_wer"]):
+        g, t = r["greedy"], r["task"]
+        epochs = f"{r['epochs'][0]}-{r['epochs'][1]}"
+        lines.append(f"{r['recipe']:<22}{epochs:>7}{r['train_seconds']:>8.0f}"
+                     f"{g['mean_wer']:>11.1%}{g['delta'] * 100:>+8.1f}{t['mean_wer']:>10.1%}"
+                     f"{t['worst_wer']:>7.1%}{t['delta'] * 100:>+8.1f}"
+                     f"{t['folds_lower']:>9} / {r['folds']}  {t['verdict']}")
+    return "\n".join(lines)
 
 
 def waterfall(out_dir, steps) -> list[dict]:

@@ -157,3 +157,39 @@ def test_averaging_table_lists_only_the_folds_that_measured_it():
     table = experiments.format_averaging([old, new]).splitlines()
     assert len(table) == 3 and table[2].split()[0] == "b"
     assert "[4, 5, 6]" in table[2] and "15.0%" in table[2] and "5.0%" in table[2]
+
+
+def test_lever_rows_call_a_change_only_when_most_folds_agree():
+    def folds(recipe, task_wers, greedy=0.5):
+        return [FoldResult(recipe, s, "x", [], 300.0, 7, 7, 300.0, 1.0, 300,
+                           {"wer": greedy, "cer": 0.1}, {"wer": w, "cer": w / 2})
+                for s, w in zip(datasets.FSDD_SPEAKERS, task_wers)]
+
+    base = folds("seed", [0.20] * 6)
+    better = experiments.lever_row(base, folds("a", [0.10] * 5 + [0.30]))
+    assert better["task"]["verdict"] == "better" and better["task"]["folds_lower"] == 5
+    assert better["task"]["delta"] == pytest.approx(-0.0667, abs=1e-4)
+    assert better["greedy"]["verdict"] == "within noise" and better["greedy"]["delta"] == 0
+    # a big mean change carried by one fold is not called a change
+    one_fold = experiments.lever_row(base, folds("b", [0.0] + [0.205] * 5))
+    assert one_fold["task"]["delta"] < -0.02 and one_fold["task"]["verdict"] == "within noise"
+    worse = experiments.lever_row(base, folds("c", [0.26] * 4 + [0.18] * 2))
+    assert worse["task"]["verdict"] == "worse" and worse["epochs"] == (7, 7)
+    with pytest.raises(ValueError, match="same speakers"):
+        experiments.lever_row(base, folds("d", [0.1] * 5))
+    table = experiments.format_levers([worse, better]).splitlines()
+    assert [line.split()[0] for line in table[2:]] == ["a", "c"]  # best digit-decoder mean first
+    assert table[2].endswith("5 / 6  better")
+
+
+def test_every_lever_recipe_changes_one_thing_from_the_seed():
+    seed = RECIPES["seed"]
+    assert len(experiments.LEVERS) >= 10
+    for name in experiments.LEVERS:
+        recipe = RECIPES[name]
+        changed = [part for part in ("features", "model", "train")
+                   if getattr(recipe, part) != getattr(seed, part)]
+        data_changes = [recipe.perturb != seed.perturb, recipe.effects != seed.effects,
+                        recipe.more_voices != seed.more_voices, recipe.n_train != seed.n_train]
+        assert len(changed) + sum(data_changes) == 1, (name, changed, data_changes)
+        assert len(recipe.effects) <= 1 and recipe.description.startswith("the seed plus one")
