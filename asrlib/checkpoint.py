@@ -15,6 +15,7 @@ from pathlib import Path
 
 from asrlib.features import FeatureConfig
 from asrlib.model import ModelConfig
+from asrlib.runtime import temp_sibling
 from asrlib.text import Alphabet
 
 MEMBER = "asrlib.json"
@@ -41,7 +42,7 @@ def save(path, model, features: FeatureConfig, config: ModelConfig, alphabet: Al
     if path.suffix != ".keras":
         raise ValueError(f"{path}: model files must end in .keras")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.keras")
+    tmp = temp_sibling(path, ".keras")
     model.save(tmp)
     meta = {
         "features": features.to_dict(),
@@ -63,7 +64,7 @@ def update_info(path, **items) -> Path:
     path = Path(path)
     meta = read_meta(path)
     meta["info"] = dict(meta.get("info") or {}, **items)
-    tmp = path.with_name(path.stem + ".tmp.keras")
+    tmp = temp_sibling(path, ".keras")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for member in src.infolist():
             if member.filename != MEMBER:

@@ -34,6 +34,7 @@ import numpy as np
 from asrlib import checkpoint
 from asrlib.features import FeatureConfig
 from asrlib.model import ModelConfig
+from asrlib.runtime import temp_sibling
 from asrlib.text import Alphabet
 
 QUANTIZE = ("none", "dynamic")  # float32 weights, or dynamic-range int8 weights
@@ -128,7 +129,7 @@ def _write_tflite(data: bytes, model_path, out_path, quantize: str) -> Path:
     meta = checkpoint.read_meta(model_path)
     meta["info"] = dict(meta.get("info") or {}, exported_from=str(model_path), quantize=quantize)
     for path, content in ((out_path, data), (sidecar_path(out_path), json.dumps(meta, indent=1))):
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = temp_sibling(path)
         tmp.write_bytes(content if isinstance(content, bytes) else content.encode())
         os.replace(tmp, path)
     return out_path

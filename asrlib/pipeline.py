@@ -30,6 +30,7 @@ from asrlib.ctc import pack_targets
 from asrlib.datasets import Utterance
 from asrlib.features import FeatureConfig
 from asrlib.model import ModelConfig, frames_needed, output_lengths
+from asrlib.runtime import temp_sibling
 from asrlib.text import Alphabet
 
 
@@ -145,7 +146,7 @@ def _save_cache(path: Path, feats: dict, errors: dict) -> None:
     ids = list(feats)
     arrays = [feats[i] for i in ids]
     width = arrays[0].shape[1] if arrays else 0
-    tmp = path.with_suffix(".tmp.npz")
+    tmp = temp_sibling(path, ".npz")  # np.savez would add .npz to any other name
     np.savez(
         tmp,
         ids=np.array(ids, dtype=str),

@@ -72,6 +72,16 @@ def mute_stderr():
         os.close(devnull)
 
 
+def temp_sibling(path, suffix: str = "") -> Path:
+    """A temporary name beside ``path``, unique to this process and call, for an atomic write
+    (write it, then ``os.replace`` it onto ``path``). Unique because several processes may
+    write the same file at once (the workers of a multi-worker run share one feature cache):
+    with one fixed temporary name, one process's ``os.replace`` moves the file away under
+    another's feet. ``suffix`` keeps the ending a writer insists on (``.npz``, ``.keras``)."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.{os.getpid()}.{random.SystemRandom().getrandbits(32):08x}.tmp{suffix}")
+
+
 def one_line(err: Exception, limit: int = 400) -> str:
     """An exception as one line of at most ``limit`` characters (for ``error: …`` messages)."""
     text = " ".join(str(err).split()) or type(err).__name__

@@ -45,7 +45,7 @@ from asrlib.datasets import Utterance
 from asrlib.features import FeatureConfig
 from asrlib.model import ModelConfig
 from asrlib.pipeline import Example, check_pair
-from asrlib.runtime import one_line
+from asrlib.runtime import one_line, temp_sibling
 from asrlib.text import Alphabet
 
 FORMAT = "asrlib-shards/1"
@@ -219,7 +219,7 @@ def _serialize(tf, e: Example) -> bytes:
 
 
 def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = temp_sibling(path)
     write(tmp)
     os.replace(tmp, path)  # atomic: the real name only ever holds a complete file
 

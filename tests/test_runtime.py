@@ -63,3 +63,14 @@ def test_check_helpers(capsys):
     assert checks.untried("E", ...) and checks.untried("E", None) and not checks.untried("E", 0)
     assert checks.close([1.0, 2.0], [1.0, 2.0 + 1e-7]) and not checks.close([1.0], [1.0, 2.0])
     assert not checks.close("abc", [1.0])
+
+
+def test_temp_sibling_is_unique_beside_the_file_and_keeps_the_suffix(tmp_path):
+    # several processes write one feature cache at once (multi-worker training): a fixed
+    # temporary name let one worker's os.replace move the file from under another's feet
+    target = tmp_path / "features" / "abc.npz"
+    names = {runtime.temp_sibling(target, ".npz") for _ in range(50)}
+    assert len(names) == 50
+    for name in names:
+        assert name.parent == target.parent and name.name.endswith(".tmp.npz")
+        assert name.name.startswith(".abc.npz.")
