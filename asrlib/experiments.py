@@ -138,6 +138,16 @@ RECIPES["v4-pitch"] = replace(
     "recipe plus the lever that helped the seed most under LOSO",
     effects=("pitch",),
 )
+# combining only what helped alone: v4 kept two levers that did not help the seed alone
+# (SpecAugment within noise, dropout 0.1 worse) and lacks one that did (reverberation)
+RECIPES["v4-helped"] = replace(
+    _V4, name="v4-helped",
+    description="the levers that helped alone, together: v4 + pitch without SpecAugment and "
+    "dropout (neither helped the seed alone), plus synthetic reverberation (it did)",
+    model=replace(_V4.model, dropout=0.0),
+    train=replace(_V4.train, spec_augment=False),
+    effects=("pitch", "reverb"),
+)
 
 
 # --- the seed's claims, one variable at a time (notebook 07, part 2) ----------------------
@@ -515,13 +525,19 @@ def _scores(refs: list[str], hyps: list[str]) -> dict:
 
 
 def summarize(results: list[FoldResult]) -> dict:
-    """Mean and worst speaker (WER, CER) per decoder, and mean training seconds per fold."""
+    """Mean and worst speaker (WER, CER) per decoder, and mean training seconds per fold.
+
+    ``averaged_greedy`` and ``averaged_task`` score checkpoint averaging (the mean of the last
+    epochs' weights) the same way, when every fold measured it."""
     if not results:
         raise ValueError("no fold results to summarise")
     out = {"folds": len(results), "recipe": results[0].recipe,
            "train_seconds": round(float(np.mean([r.train_seconds for r in results])), 1)}
-    for decoder in ("greedy", "task"):
-        scores = [getattr(r, decoder) for r in results]
+    decoders = {"greedy": [r.greedy for r in results], "task": [r.task for r in results]}
+    if all("averaged" in r.extra for r in results):  # the last epochs' mean weights, every fold
+        for decoder in ("greedy", "task"):
+            decoders[f"averaged_{decoder}"] = [r.extra["averaged"][decoder] for r in results]
+    for decoder, scores in decoders.items():
         worst = max(range(len(results)), key=lambda k: scores[k]["wer"])
         out[decoder] = {
             "mean_wer": round(float(np.mean([s["wer"] for s in scores])), 4),
@@ -638,13 +654,16 @@ def format_levers(rows: list[dict], base: str = "seed") -> str:
 def waterfall(out_dir, steps) -> list[dict]:
     """One row per ``(label, recipe, decoder)`` step with its LOSO summary: mean and worst
     WER and CER, the worst speaker and mean training seconds per fold. Steps whose recipe
-    has no stored folds are left out (a row never mixes in a guess)."""
+    has no stored folds, or whose decoder not every fold measured (``averaged_task``), are
+    left out (a row never mixes in a guess)."""
     rows = []
     for label, recipe, decoder in steps:
         results = load_results(out_dir, recipe)
         if not results:
             continue
         summary = summarize(results)
+        if decoder not in summary:
+            continue
         rows.append({"label": label, "recipe": recipe, "decoder": decoder,
                      "folds": summary["folds"], "train_seconds": summary["train_seconds"],
                      **summary[decoder]})

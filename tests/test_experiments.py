@@ -147,6 +147,25 @@ def test_summary_mean_and_worst():
     assert summary["task"]["mean_wer"] == 0.0375
 
 
+def test_summary_scores_averaging_only_when_every_fold_measured_it(tmp_path):
+    scores = {"wer": 0.2, "cer": 0.1}
+    averaged = {"epochs": [4, 5, 6], "val_cer": 0.1, "greedy": {"wer": 0.15, "cer": 0.05},
+                "task": {"wer": 0.05, "cer": 0.02}}
+    a = FoldResult("r", "george", "x", [], 1.0, 6, 6, 10.0, 1.0, 5, scores, scores,
+                   extra={"averaged": averaged})
+    b = replace(a, test_speaker="jackson", extra={"averaged": {**averaged, "task": {"wer": 0.25, "cer": 0.1}}})
+    summary = experiments.summarize([a, b])
+    assert summary["averaged_task"]["mean_wer"] == 0.15
+    assert summary["averaged_task"]["worst_speaker"] == "jackson"
+    assert summary["averaged_greedy"]["mean_wer"] == 0.15
+    assert "averaged_task" not in experiments.summarize([a, replace(b, extra={})])
+    # the waterfall leaves out a step whose decoder not every fold measured, never guesses it
+    for fold in (a, replace(b, extra={})):
+        fold.save(experiments.fold_path(tmp_path, "r", fold.test_speaker))
+    steps = [("best", "r", "task"), ("averaged", "r", "averaged_task")]
+    assert [row["label"] for row in experiments.waterfall(tmp_path, steps)] == ["best"]
+
+
 def test_averaging_table_lists_only_the_folds_that_measured_it():
     scores = {"wer": 0.2, "cer": 0.1}
     averaged = {"epochs": [4, 5, 6], "val_cer": 0.1, "greedy": {"wer": 0.15, "cer": 0.05},
