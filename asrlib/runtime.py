@@ -79,7 +79,8 @@ def temp_sibling(path, suffix: str = "") -> Path:
     with one fixed temporary name, one process's ``os.replace`` moves the file away under
     another's feet. ``suffix`` keeps the ending a writer insists on (``.npz``, ``.keras``)."""
     path = Path(path)
-    return path.with_name(f".{path.name}.{os.getpid()}.{random.SystemRandom().getrandbits(32):08x}.tmp{suffix}")
+    unique = f"{os.getpid()}.{random.SystemRandom().getrandbits(32):08x}"
+    return path.with_name(f".{path.name}.{unique}.tmp{suffix}")
 
 
 def one_line(err: Exception, limit: int = 400) -> str:

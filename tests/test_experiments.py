@@ -153,7 +153,8 @@ def test_summary_scores_averaging_only_when_every_fold_measured_it(tmp_path):
                 "task": {"wer": 0.05, "cer": 0.02}}
     a = FoldResult("r", "george", "x", [], 1.0, 6, 6, 10.0, 1.0, 5, scores, scores,
                    extra={"averaged": averaged})
-    b = replace(a, test_speaker="jackson", extra={"averaged": {**averaged, "task": {"wer": 0.25, "cer": 0.1}}})
+    worse = {**averaged, "task": {"wer": 0.25, "cer": 0.1}}
+    b = replace(a, test_speaker="jackson", extra={"averaged": worse})
     summary = experiments.summarize([a, b])
     assert summary["averaged_task"]["mean_wer"] == 0.15
     assert summary["averaged_task"]["worst_speaker"] == "jackson"
