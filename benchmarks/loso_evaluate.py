@@ -16,10 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from asrlib.datasets import FSDD_SPEAKERS
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "data" / "loso"
 LINES = RESULTS / "evaluate.jsonl"
-SPEAKERS = ("george", "jackson", "lucas", "nicolas", "theo", "yweweler")
 
 
 def asrlib(*args: str) -> str:
@@ -35,7 +36,7 @@ def main(recipes: list[str]) -> int:
         raise SystemExit(__doc__)
     lines = [json.loads(s) for s in LINES.read_text().splitlines()] if LINES.exists() else []
     for recipe in recipes:
-        for speaker in SPEAKERS:
+        for speaker in FSDD_SPEAKERS:
             model = RESULTS / recipe / f"{speaker}.keras"
             if not model.exists():
                 print(f"{recipe}/{speaker}: no fold model at {model} (python -m asrlib loso "
