@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from asrlib import checkpoint, datasets, experiments, train
@@ -67,6 +68,7 @@ def test_shipped_recipe_trains_on_all_six_and_validates_on_unused_takes(mirror, 
     summary = experiments.train_shipped(recipe, out, time_budget=None, n_val=12,
                                         log=lambda *_: None)
     assert summary["epochs"] == 1 and summary["recipe"] == "seed" and summary["params"] > 0
+    assert "averaged_epochs" not in summary  # one epoch: nothing to average, the best is kept
     assert set(summary["val_task"]) == {"wer", "cer"}
     info = checkpoint.read_meta(out)["info"]
     assert info["speakers"]["train"] == list(datasets.FSDD_SPEAKERS)
@@ -78,6 +80,37 @@ def test_shipped_recipe_trains_on_all_six_and_validates_on_unused_takes(mirror, 
     # the decoder can be re-tuned from the recorded split alone
     decoder = experiments.attach_task_decoder(out, n_train=24)
     assert set(decoder.lm.vocab) <= set(DIGIT_WORDS)
+
+
+def test_shipped_model_saves_the_mean_of_the_last_epochs(mirror, tmp_path, monkeypatch):
+    monkeypatch.setattr(experiments, "N_TUNE", 12)
+    recipe = replace(RECIPES["seed"], n_train=36, train=replace(RECIPES["seed"].train, epochs=3))
+    out = tmp_path / "averaged.keras"
+    keepers = []
+
+    class Recording(train.KeepLastWeights):
+        def __init__(self, k):
+            super().__init__(k)
+            keepers.append(self)
+
+    monkeypatch.setattr(train, "KeepLastWeights", Recording)
+    summary = experiments.train_shipped(recipe, out, time_budget=None, n_val=12,
+                                        log=lambda *_: None, average=2)
+    assert summary["averaged_epochs"] == [2, 3]
+    info = checkpoint.read_meta(out)["info"]
+    assert info["averaged"]["epochs"] == [2, 3] and info["epoch"] == 3
+    assert info["averaged"]["best_epoch"] == summary["best_epoch"]
+    assert "--average 2" in info["command"]
+    assert info["val_cer"] == summary["val_greedy"]["cer"]
+    assert set(info["decoder"]["lm"]["vocab"]) <= set(DIGIT_WORDS)
+    # the saved weights are the element-wise mean of the kept epochs', not any one epoch's
+    saved = checkpoint.load(out).model.get_weights()
+    kept = keepers[-1].weights
+    assert len(kept) == 2 and not np.allclose(kept[0][0], kept[1][0])
+    for w, mean in zip(saved, train.average_weights(kept)):
+        np.testing.assert_allclose(w, mean, rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="average must be at least 1"):
+        experiments.train_shipped(recipe, out, average=0)
 
 
 def test_claims_change_one_thing_each_from_the_seed():
