@@ -406,10 +406,7 @@ def cmd_loso(args) -> int:
 def cmd_ship(args) -> int:
     from asrlib import experiments
 
-    recipe = _recipe(args)
-    if args.average < 1:
-        raise ValueError(f"--average must be 1 (the best epoch) or more, got {args.average}")
-    summary = experiments.train_shipped(recipe, args.out, args.budget,
+    summary = experiments.train_shipped(_recipe(args), args.out, args.budget,
                                         log=lambda line: print(line, flush=True),
                                         average=args.average)
     print(json.dumps({"model": args.out, **summary}))

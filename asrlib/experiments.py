@@ -416,10 +416,10 @@ def train_shipped(recipe: Recipe, out_path, time_budget: float | None = 900,
     best epoch. Returns what ``data/README.md`` reports: epochs, seconds and the validation
     scores (seen voices, unseen recordings: not a measure of a new voice; LOSO is).
     """
+    if average < 1:
+        raise ValueError(f"--average must be at least 1 (1 = the best epoch), got {average}")
     from asrlib import train
 
-    if average < 1:
-        raise ValueError(f"average must be at least 1 (1 = the best epoch), got {average}")
     speakers = list(datasets.FSDD_SPEAKERS)
     takes = {"train": SHIPPED_TRAIN_TAKES, "val": SHIPPED_VAL_TAKES}
     splits = {
@@ -437,8 +437,7 @@ def train_shipped(recipe: Recipe, out_path, time_budget: float | None = 900,
             "speakers": {"train": speakers, "val": speakers, "test": []},
             "takes": {k: [min(v), max(v)] for k, v in takes.items()},
             "more_voices": recipe.more_voices}
-    if average > 1:
-        info["command"] += f" --average {average}"
+    info["command"] += f" --average {average}"  # always: the CLI's default may change
     config = replace(recipe.train, time_budget=time_budget)
     last = train.KeepLastWeights(average)
     best, decoder, history, seconds = _train_with_decoder(
@@ -454,8 +453,7 @@ def train_shipped(recipe: Recipe, out_path, time_budget: float | None = 900,
                "best_epoch": int(best.info.get("epoch", 0)), "train_seconds": round(seconds, 1),
                **val_scores(best, decoder), "params": int(best.model.count_params())}
     if average > 1 and len(last.weights) > 1:
-        averaged = replace(best, model=train.copy_model(best.model))
-        averaged.model.set_weights(train.average_weights(last.weights))
+        averaged = _averaged(best, last)
         avg_decoder = fit_task_decoder(averaged, lm_texts, examples["val"])
         avg_scores = val_scores(averaged, avg_decoder)
         record = {"epochs": list(last.epochs), "best_epoch": summary["best_epoch"],
@@ -473,13 +471,22 @@ def train_shipped(recipe: Recipe, out_path, time_budget: float | None = 900,
     return summary
 
 
+def _averaged(best: checkpoint.Bundle, last) -> checkpoint.Bundle:
+    """``best`` with a copy of its model holding the mean of the weights ``last``
+    (a ``train.KeepLastWeights``) kept: checkpoint averaging."""
+    from asrlib import train
+
+    averaged = replace(best, model=train.copy_model(best.model))
+    averaged.model.set_weights(train.average_weights(last.weights))
+    return averaged
+
+
 def _averaged_scores(best: checkpoint.Bundle, last, lm_texts, examples, refs) -> dict:
     """Checkpoint averaging, measured beside the best epoch: the mean of the last epochs'
     weights, with its own task decoder tuned on validation, scored on the same test strings."""
     from asrlib import train
 
-    averaged = replace(best, model=train.copy_model(best.model))
-    averaged.model.set_weights(train.average_weights(last.weights))
+    averaged = _averaged(best, last)
     val = train.evaluate_examples(averaged.model, examples["val"], averaged.config,
                                   averaged.alphabet)
     decoder = fit_task_decoder(averaged, lm_texts, examples["val"])

@@ -186,7 +186,7 @@ def test_make_manifest_and_usage_errors(capsys, mirror, tmp_path):
     [
         (["ship", "--recipe", "nope"], "unknown recipe 'nope'"),
         (["ship", "--recipe", "seed", "--budget", "-5"], "--budget must be a positive"),
-        (["ship", "--recipe", "seed", "--average", "0"], "--average must be 1"),
+        (["ship", "--recipe", "seed", "--average", "0"], "--average must be at least 1"),
     ],
 )
 def test_ship_usage_errors_are_one_line(capsys, argv, message, tmp_path):

@@ -109,7 +109,7 @@ def test_shipped_model_saves_the_mean_of_the_last_epochs(mirror, tmp_path, monke
     assert len(kept) == 2 and not np.allclose(kept[0][0], kept[1][0])
     for w, mean in zip(saved, train.average_weights(kept)):
         np.testing.assert_allclose(w, mean, rtol=1e-6, atol=1e-7)
-    with pytest.raises(ValueError, match="average must be at least 1"):
+    with pytest.raises(ValueError, match="--average must be at least 1"):
         experiments.train_shipped(recipe, out, average=0)
 
 
