@@ -18,6 +18,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from asrlib import runtime  # after the log level is set
 
 SENTENCE_TEST_SPEAKER = "8226"  # LibriSpeech sample speaker held out for testing
+DOWNLOAD_FLAG = {  # --download / --no-download; unset: fetch a missing corpus when it is small
+    "action": argparse.BooleanOptionalAction,
+    "default": None,
+    "help": "fetch missing corpora from their official hosts (default: only small archives, "
+    "under 500 MB; larger ones are named with their size first)",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train-shards", help="with --data shards: a folder made by `prepare`")
     p.add_argument("--val-shards", help="with --data shards: the validation folder")
     p.add_argument("--data-root", help="local corpus folder (default: $ASRLIB_DATA or download)")
-    p.add_argument("--download", action="store_true", help="download missing corpora")
+    p.add_argument("--download", **DOWNLOAD_FLAG)
     p.add_argument("--out", required=True, help="where to save the model (.keras)")
     p.add_argument("--n-train", type=int, default=4000, help="connected-digit strings to train on")
     p.add_argument("--n-val", type=int, default=200, help="digits: validation strings")
@@ -164,9 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="digits: only FSDD recordings FIRST..LAST (0-49) of each digit, e.g. "
                    "0 4: the takes the shipped model never trained on")
     p.add_argument("--data-root")
-    p.add_argument("--download", action="store_true")
+    p.add_argument("--download", **DOWNLOAD_FLAG)
     p.add_argument("--out", required=True, help="manifest path (.jsonl)")
     p.set_defaults(run=cmd_make_manifest)
+
+    p = sub.add_parser("demo", help="transcribe the shipped clips (and theo's strings when FSDD "
+                       "is here or can be downloaded) and print the WERs")
+    p.add_argument("--download", **DOWNLOAD_FLAG)
+    p.set_defaults(run=cmd_demo)
 
     p = sub.add_parser("prepare", help="compute features once into sharded TFRecord files")
     p.add_argument("--corpus", choices=["digits", "fsdd", "librispeech", "ljspeech", "manifest"],
@@ -178,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subset", default="sample", help="LibriSpeech subset folder")
     p.add_argument("--manifest", help="with --corpus manifest: a JSON Lines manifest")
     p.add_argument("--data-root", help="local corpus folder (default: $ASRLIB_DATA or download)")
-    p.add_argument("--download", action="store_true", help="download missing corpora")
+    p.add_argument("--download", **DOWNLOAD_FLAG)
     p.add_argument("--out", required=True, help="folder for the shards (reruns resume)")
     p.add_argument("--shards", type=int, help="number of shards (default: by size)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -468,6 +479,13 @@ def cmd_make_manifest(args) -> int:
         utts = datasets.ljspeech(**kw)
     path = datasets.write_manifest(utts, args.out)
     print(f"wrote {len(utts)} rows to {path}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from asrlib import demo
+
+    demo.run(download=args.download)
     return 0
 
 

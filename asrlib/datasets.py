@@ -3,8 +3,12 @@
 Every loader reads a local folder laid out like the upstream archive. The folder
 is found by :func:`asrlib.download.ensure`: the ``root`` argument, else the
 ``ASRLIB_DATA`` environment variable, else the download cache (downloading from
-the official host, with a checksum, when allowed). Tests and CI set
-``ASRLIB_DATA=../shared/data``, so nothing is downloaded there.
+the official host, with a checksum, when allowed: ``download=None``, the default,
+fetches a small archive and asks before a large one). The teaching sets (the
+LibriSpeech sample, the LJSpeech sample, the alphanumeric and Speech Commands
+speakers) are read by their committed ids (:mod:`asrlib.corpora`), so a full
+download and a local copy of just the set give the same utterances. Tests and CI
+set ``ASRLIB_DATA=../shared/data``, so nothing is downloaded there.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from asrlib import SAMPLE_RATE, audio, augment
+from asrlib import SAMPLE_RATE, audio, augment, corpora
 from asrlib.text import DIGIT_WORDS
 
 FSDD_SPEAKERS = ("george", "jackson", "lucas", "nicolas", "theo", "yweweler")
@@ -89,14 +93,16 @@ class Utterance:
         return clips
 
 
-def data_root(name: str, root: str | os.PathLike | None = None, download: bool = False) -> Path:
+def data_root(
+    name: str, root: str | os.PathLike | None = None, download: bool | None = None
+) -> Path:
     """The local root holding corpus ``name`` (see :func:`asrlib.download.ensure`)."""
     from asrlib import download as dl
 
     return Path(dl.ensure(name, root=root, download=download))
 
 
-def _librispeech_root(subset: str, root, download: bool) -> Path:
+def _librispeech_root(subset: str, root, download: bool | None) -> Path:
     """Root holding ``LibriSpeech/<subset>``: a downloadable subset, or a local-only one."""
     from asrlib import download as dl
 
@@ -117,7 +123,7 @@ def _librispeech_root(subset: str, root, download: bool) -> Path:
 # --- Free Spoken Digit Dataset and connected digits ----------------------------------------
 
 
-def fsdd(root=None, download: bool = False, speakers=None) -> list[Utterance]:
+def fsdd(root=None, download: bool | None = None, speakers=None) -> list[Utterance]:
     """Isolated FSDD digits ``{digit}_{speaker}_{index}.wav`` as utterances ("three")."""
     folder = data_root("fsdd", root, download) / "free-spoken-digit-dataset" / "recordings"
     pattern = re.compile(r"^(\d)_([A-Za-z]+)_(\d+)\.wav$")
@@ -140,7 +146,7 @@ def connected_digits(
     min_digits: int = 1,
     max_digits: int = 7,
     root=None,
-    download: bool = False,
+    download: bool | None = None,
     perturb: bool = False,
     effects: tuple[str, ...] = (),
     takes=None,
@@ -207,7 +213,7 @@ def digits_split(
     val_speaker: str = DIGITS_VAL_SPEAKER,
     seed: int = 0,
     root=None,
-    download: bool = False,
+    download: bool | None = None,
     perturb: bool = False,
     effects: tuple[str, ...] = (),
 ) -> dict[str, list[Utterance]]:
@@ -232,40 +238,125 @@ def digits_split(
 # --- Sentence corpora ---------------------------------------------------------------------
 
 
-def librispeech(subset: str = "dev-clean", root=None, download: bool = False, speakers=None):
-    """LibriSpeech ``<subset>/<speaker>/<chapter>/*.flac`` with ``*.trans.txt`` transcripts."""
-    folder = _librispeech_root(subset, root, download) / "LibriSpeech" / subset
+def librispeech(
+    subset: str = "dev-clean", root=None, download: bool | None = None, speakers=None
+) -> list[Utterance]:
+    """LibriSpeech ``<subset>/<speaker>/<chapter>/*.flac`` with ``*.trans.txt`` transcripts.
+
+    ``subset="sample"`` is the series' teaching set: 496 utterances of four speakers of
+    ``train-clean-100``, read by their ids from that subset (or from a folder
+    ``LibriSpeech/sample`` that holds just them).
+    """
+    if subset == "sample":
+        folder = corpora.locate("librispeech-sample", root, download)
+        wanted = corpora.ids("librispeech-sample")
+    else:
+        folder = _librispeech_root(subset, root, download) / "LibriSpeech" / subset
+        wanted = None
+    keep = set(wanted) if wanted is not None else None
     utts = []
     for trans in sorted(folder.glob("*/*/*.trans.txt")):
         speaker = trans.parent.parent.name
         if speakers is not None and speaker not in speakers:
             continue
+        if keep is not None and not any(k.startswith(f"{speaker}-") for k in keep):
+            continue
         for line in trans.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
             uid, _, text = line.partition(" ")
-            path = trans.parent / f"{uid}.flac"
-            utts.append(Utterance(uid, text, speaker, str(path)))
+            if line.strip() and (keep is None or uid in keep):
+                utts.append(Utterance(uid, text, speaker, str(trans.parent / f"{uid}.flac")))
+    if wanted is not None:
+        _check_complete("LibriSpeech sample", folder, wanted, utts, speakers)
+        order = {uid: i for i, uid in enumerate(wanted)}
+        utts.sort(key=lambda u: order[u.id])
     if not utts:
         raise ManifestError(f"{folder}: no LibriSpeech transcripts (*/*/*.trans.txt) found")
     return utts
 
 
-def ljspeech(root=None, download: bool = False, limit: int | None = None) -> list[Utterance]:
-    """LJSpeech-1.1 ``metadata.csv`` (id|text|normalised text) with ``wavs/<id>.wav``."""
-    folder = data_root("ljspeech", root, download) / "LJSpeech-1.1"
-    utts = []
+def _check_complete(label: str, folder: Path, wanted: list[str], utts, speakers=None) -> None:
+    """Raise when a teaching set's folder lacks some of its ids: never a silent subset."""
+    have = {u.id for u in utts}
+    missing = [
+        uid for uid in wanted
+        if uid not in have and (speakers is None or uid.split("-")[0] in speakers)
+    ]
+    if missing:
+        raise ManifestError(
+            f"{folder}: {len(missing)} of the {label}'s {len(wanted)} utterances are missing "
+            f"(e.g. {', '.join(missing[:3])}); the folder is incomplete or not the official "
+            "archive. Delete it and let asrlib download the archive again."
+        )
+
+
+def ljspeech_rows(root=None, download: bool | None = None) -> list[tuple[str, str, str]]:
+    """The LJSpeech teaching set's ``metadata.csv`` rows: (id, text as written, normalised)."""
+    folder = corpora.locate("ljspeech-sample", root, download)
+    wanted = corpora.ids("ljspeech-sample")
+    keep, rows = set(wanted), {}
     with open(folder / "metadata.csv", encoding="utf-8", newline="") as f:
         for row in csv.reader(f, delimiter="|", quoting=csv.QUOTE_NONE):
-            if len(row) < 2:
-                continue
-            text = row[2] if len(row) > 2 and row[2] else row[1]
-            path = folder / "wavs" / f"{row[0]}.wav"
-            if path.exists():
-                utts.append(Utterance(row[0], text, "LJ", str(path)))
-            if limit is not None and len(utts) >= limit:
-                break
-    return utts
+            if len(row) >= 2 and row[0] in keep:
+                rows[row[0]] = (row[0], row[1], row[2] if len(row) > 2 and row[2] else row[1])
+    missing = [u for u in wanted if u not in rows or not (folder / "wavs" / f"{u}.wav").exists()]
+    if missing:
+        raise ManifestError(
+            f"{folder}: {len(missing)} of the LJSpeech sample's {len(wanted)} utterances are "
+            f"missing (e.g. {', '.join(missing[:3])}); the folder is incomplete. Delete it and "
+            "let asrlib download the archive again."
+        )
+    return [rows[uid] for uid in wanted]
+
+
+def ljspeech(root=None, download: bool | None = None, limit: int | None = None) -> list[Utterance]:
+    """The LJSpeech teaching set (141 utterances of LJSpeech-1.1), normalised transcripts."""
+    folder = corpora.locate("ljspeech-sample", root, download)
+    rows = ljspeech_rows(root, download)[:limit]
+    return [Utterance(uid, spoken, "LJ", str(folder / "wavs" / f"{uid}.wav"))
+            for uid, _, spoken in rows]
+
+
+def speech_commands(root=None, download: bool | None = None) -> list[Utterance]:
+    """The Speech Commands teaching set: one-second digit words ``<word>/<speaker>_nohash_<n>.wav``
+    of 69 speakers; the speaker is the file's hash prefix."""
+    folder = corpora.locate("speech-commands-digits", root, download)
+    wanted = corpora.ids("speech-commands-digits")
+    missing = [rel for rel in wanted if not (folder / rel).is_file()]
+    if missing:
+        raise ManifestError(
+            f"{folder}: {len(missing)} of the Speech Commands set's {len(wanted)} clips are "
+            f"missing (e.g. {', '.join(missing[:3])}); delete the folder and download again."
+        )
+    return [
+        Utterance(f"sc-{Path(rel).parent.name}-{Path(rel).stem}", Path(rel).parent.name,
+                  Path(rel).name.split("_nohash_")[0], str(folder / rel))
+        for rel in wanted
+    ]
+
+
+def alphanumeric_numbers(root=None, download: bool | None = None) -> list[Utterance]:
+    """Phone numbers of the alphanumeric teaching set, read digit by digit by 49 speakers.
+
+    The transcript is the *prompt* in digit words ("8885112931" → "eight eight eight …"):
+    speakers may have said "oh" or "double five" or misread, so it is a slightly noisy label.
+    """
+    folder = corpora.locate("alphanumeric", root, download)
+    wanted = corpora.ids("alphanumeric")
+    keep, utts = set(wanted), {}
+    with open(folder / "metadata.csv", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            rid, path = row.get("Response_ID", ""), row.get("file_name", "")
+            if rid in keep and path.startswith("audio_data/Numbers/"):
+                digits = [d for d in row.get("Number", "") if d.isdigit()]
+                text = " ".join(DIGIT_WORDS[int(d)] for d in digits)
+                utts[rid] = Utterance(f"alnum-{rid}", text, rid, str(folder / path))
+    missing = [rid for rid in wanted if rid not in utts or not Path(utts[rid].path).is_file()]
+    if missing:
+        raise ManifestError(
+            f"{folder}: {len(missing)} of the alphanumeric set's {len(wanted)} phone numbers "
+            f"are missing (e.g. {', '.join(missing[:3])}); delete the folder and download again."
+        )
+    return [utts[rid] for rid in wanted]
 
 
 def common_voice(folder: str | os.PathLike, split: str = "train") -> list[Utterance]:
@@ -302,7 +393,7 @@ def sentences_split(
     val_fraction: float = 0.06,
     seed: int = 0,
     root=None,
-    download: bool = False,
+    download: bool | None = None,
 ) -> dict[str, list[Utterance]]:
     """LibriSpeech minus one held-out test speaker, plus LJSpeech, for training sentences.
 

@@ -104,8 +104,16 @@ def seed_everything(seed: int = 0) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def setup(seed: int = 0, fast: bool | None = None) -> Setup:
-    """Seed everything, import TensorFlow quietly, set small plots; returns the FAST switch."""
+def setup(seed: int = 0, fast: bool | None = None, corpora: tuple[str, ...] = ()) -> Setup:
+    """Seed everything, import TensorFlow quietly, set small plots; returns the FAST switch.
+
+    ``corpora`` names the teaching sets the notebook reads (see :mod:`asrlib.corpora`): any
+    that is missing is downloaded now, after one line saying what and how big; offline, one
+    line says what to download and where to put it."""
+    if corpora:
+        from asrlib import corpora as teaching_sets
+
+        teaching_sets.require(*corpora, report=print)
     seed_everything(seed)
     for category, module in ((UserWarning, "keras"), (FutureWarning, "librosa")):
         warnings.filterwarnings("ignore", category=category, module=module)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +69,45 @@ def untrained_model(tmp_path_factory) -> Path:
 
 SHIPPED_DIGITS = REPO / "data" / "digits_model.keras"  # all six FSDD voices
 HELD_OUT_DIGITS = REPO / "data" / "digits_no_theo.keras"  # theo never heard: the unseen voice
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder and records each request's path (``hits``) and the bytes sent."""
+
+    def do_GET(self):
+        self.server.hits.append(self.path)
+        if self.path == "/truncated.tar.gz":  # promises 1000 bytes, sends 10, hangs up
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+            self.close_connection = True
+            return
+        super().do_GET()
+
+    def copyfile(self, source, outputfile):
+        start = source.tell()
+        super().copyfile(source, outputfile)
+        self.server.sent[self.path] = self.server.sent.get(self.path, 0) + source.tell() - start
+
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(www: Path):
+    """An HTTP server for ``www`` on 127.0.0.1 (loopback only), stopped on exit; its ``url``,
+    ``hits`` (paths requested) and ``sent`` ({path: bytes sent})."""
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(www))
+    )
+    httpd.hits, httpd.sent, httpd.www = [], {}, www
+    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import io
 import re
 import socket
 import tarfile
-import threading
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import serve_folder
 
 from asrlib import download as dl
 from asrlib.download import DownloadError, Resource
@@ -59,39 +57,13 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def do_GET(self):
-        self.server.hits.append(self.path)
-        if self.path == "/truncated.tar.gz":  # promises 1000 bytes, sends 10, hangs up
-            self.send_response(200)
-            self.send_header("Content-Length", "1000")
-            self.end_headers()
-            self.wfile.write(b"0123456789")
-            self.close_connection = True
-            return
-        super().do_GET()
-
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-
 @pytest.fixture
 def server(tmp_path):
     """Serve ``tmp_path/www`` on 127.0.0.1; ``server.hits`` lists the paths requested."""
     www = tmp_path / "www"
     www.mkdir()
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(www))
-    )
-    httpd.hits = []
-    httpd.www = www
-    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+    with serve_folder(www) as httpd:
+        yield httpd
 
 
 @pytest.fixture
@@ -131,11 +103,13 @@ def test_sha256sum_matches_hashlib(tmp_path):
 def test_resources_are_official_and_well_formed():
     subsets = ["dev-clean", "dev-other", "test-clean", "test-other"]
     subsets += ["train-clean-100", "train-clean-360", "train-other-500"]
-    expected = {"fsdd", "ljspeech", *(f"librispeech-{s}" for s in subsets)}
+    expected = {"fsdd", "ljspeech", "alphanumeric", "speech-commands"}
+    expected |= {f"librispeech-{s}" for s in subsets}
     assert set(dl.RESOURCES) == expected
     for key, res in dl.RESOURCES.items():
         assert res.name == key
         assert res.url.startswith("https://")
+        assert res.size and res.file.endswith((".tar.gz", ".tar.bz2", ".zip")), key
         assert res.sha256 is None or re.fullmatch(r"[0-9a-f]{64}", res.sha256), key
     for s in subsets:
         res = dl.RESOURCES[f"librispeech-{s}"]
@@ -147,6 +121,11 @@ def test_resources_are_official_and_well_formed():
     tag = re.search(r"/archive/v([\d.]+)\.tar\.gz$", fsdd.url).group(1)
     assert fsdd.strip == f"free-spoken-digit-dataset-{tag}"  # GitHub's archive top folder
     assert dl.RESOURCES["ljspeech"].folder == "LJSpeech-1.1"
+    alnum = dl.RESOURCES["alphanumeric"]
+    assert alnum.url.startswith("https://github.com/Sakshee5/alphanumeric-audio-dataset/archive/")
+    assert alnum.strip == "alphanumeric-audio-dataset-main"
+    commands = dl.RESOURCES["speech-commands"]
+    assert commands.file == "speech_commands_v0.02.tar.gz" and commands.into == "speech_commands"
 
 
 # --- fetch ---------------------------------------------------------------------------------
@@ -449,3 +428,69 @@ def test_ensure_finds_the_shared_mirror(env, monkeypatch, name):
     folder = root / dl.RESOURCES[name].folder
     audio = folder / ("recordings" if name == "fsdd" else "wavs")
     assert any(audio.glob("*.wav"))
+
+
+# --- ASRLIB_MIRROR, size-gated automatic downloads ----------------------------------------
+
+
+def test_mirror_serves_the_archive_under_its_upstream_name(server, env, monkeypatch):
+    data = make_tar("toy-corpus-1.0")
+    serve(server, "toy-1.0.tar.gz", data)
+    official = Resource("toy", "https://example.invalid/files/toy-1.0.tar.gz", sha(data),
+                        "toy-corpus", strip="toy-corpus-1.0", size=1000)
+    monkeypatch.setitem(dl.RESOURCES, "toy", official)
+    monkeypatch.setenv("ASRLIB_MIRROR", server.url + "/")
+    assert dl.source(official) == (f"{server.url}/toy-1.0.tar.gz", sha(data))
+    root = dl.ensure("toy", progress=False)
+    assert (root / "toy-corpus" / "README.md").read_bytes() == FILES["README.md"]
+    assert server.hits[-2:] == ["/SHA256SUMS", "/toy-1.0.tar.gz"]  # no sums there: pinned one
+
+
+def test_a_mirror_without_sums_is_held_to_the_pinned_digest(server, env, monkeypatch):
+    serve(server, "toy.tar.gz", make_tar("toy-corpus"))
+    pinned = Resource("toy", "https://example.invalid/toy.tar.gz", "0" * 64, "toy-corpus")
+    monkeypatch.setitem(dl.RESOURCES, "toy", pinned)
+    monkeypatch.setenv("ASRLIB_MIRROR", server.url)
+    with pytest.raises(DownloadError, match="checksum mismatch"):
+        dl.ensure("toy", progress=False)
+
+
+def test_a_mirror_may_publish_its_own_sums(server, env, monkeypatch):
+    data = make_tar("corpus", mode="w:bz2")
+    serve(server, "toy.tar.bz2", data)
+    serve(server, "SHA256SUMS", f"{sha(data)}  toy.tar.bz2\n{'1' * 64}  other.zip\n".encode())
+    res = Resource("toy", "https://example.invalid/toy.tar.bz2", "0" * 64, "toy/corpus",
+                   into="toy")
+    monkeypatch.setitem(dl.RESOURCES, "toy", res)
+    monkeypatch.setenv("ASRLIB_MIRROR", server.url)
+    root = dl.ensure("toy", progress=False)
+    assert (root / "toy" / "corpus" / "README.md").is_file()  # `into`: no top folder upstream
+
+
+def test_a_large_archive_is_named_with_its_size_not_fetched(env, monkeypatch):
+    monkeypatch.setattr(dl, "fetch", no_network)
+    with pytest.raises(DownloadError) as err:
+        dl.ensure("librispeech-train-clean-100")
+    message = str(err.value)
+    assert "train-clean-100.tar.gz (6.4 GB)" in message and "--download" in message
+    assert "\n" not in message
+
+
+def test_a_small_archive_is_fetched_unless_downloads_are_off(server, env, monkeypatch):
+    data = make_tar("toy-corpus")
+    url = serve(server, "toy.tar.gz", data)
+    monkeypatch.setitem(dl.RESOURCES, "toy", Resource("toy", url, sha(data), "toy-corpus",
+                                                      size=len(data)))
+    monkeypatch.setenv("ASRLIB_DOWNLOAD", "0")
+    with pytest.raises(DownloadError, match="ASRLIB_DOWNLOAD=0"):
+        dl.ensure("toy", progress=False)
+    assert dl.ensure("toy", download=True, progress=False).is_dir()  # asked for explicitly
+
+
+def test_download_error_shows_one_line_in_a_notebook():
+    assert DownloadError("fsdd: not here")._render_traceback_() == ["DownloadError: fsdd: not here"]
+
+
+def test_human_size():
+    assert [dl.human_size(n) for n in (999, 20_000_000, 6_387_309_000)] == [
+        "999 B", "20.0 MB", "6.4 GB"]

@@ -1,0 +1,169 @@
+"""A fresh machine, with a stand-in for the internet.
+
+A clean copy of the checkout (no ``../shared`` beside it), no ``ASRLIB_DATA``, an empty
+cache, and ``ASRLIB_MIRROR`` pointing at a loopback HTTP server that serves archives built
+from the local mirror in the upstream formats (FSDD's GitHub release tarball, LibriSpeech's
+``train-clean-100.tar.gz``, ``LJSpeech-1.1.tar.bz2``, the alphanumeric GitHub zip, the Speech
+Commands tarball). There, ``make demo`` runs offline and online, notebooks 00, 02 and 05 run
+in FAST mode and fetch what they read, and what was downloaded is checked against what the
+notebooks read. The installed virtual environment is reused (installing is not under test).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import MIRROR, REPO, serve_folder
+
+from asrlib import corpora, datasets
+from asrlib import download as dl
+
+pytestmark = pytest.mark.skipif(
+    not (MIRROR / "LibriSpeech" / "sample").is_dir(), reason=f"no speech mirror at {MIRROR}"
+)
+VENV = Path(sys.prefix)
+NOTEBOOKS = ["00_introduction", "02_text_and_batches", "05_training"]
+
+
+def _sha(path: Path) -> str:
+    return dl.sha256sum(path)
+
+
+def _tar(out: Path, members: dict[str, Path], mode: str) -> None:
+    kw = {"compresslevel": 1}
+    with tarfile.open(out, mode, **kw) as tar:
+        for name, path in sorted(members.items()):
+            tar.add(path, arcname=name, recursive=False)
+
+
+def _tree(folder: Path, prefix: str) -> dict[str, Path]:
+    return {f"{prefix}{p.relative_to(folder).as_posix()}": p
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build_archives(www: Path) -> dict[str, int]:
+    """The mirror's corpora as the official archives (same names and layouts); {file: bytes}."""
+    res = dl.RESOURCES
+    _tar(www / res["fsdd"].file,
+         _tree(MIRROR / "free-spoken-digit-dataset", f"{res['fsdd'].strip}/"), "w:gz")
+    _tar(www / res["librispeech-train-clean-100"].file,
+         _tree(MIRROR / "LibriSpeech" / "sample", "LibriSpeech/train-clean-100/"), "w:gz")
+    _tar(www / res["ljspeech"].file, _tree(MIRROR / "LJSpeech-1.1", "LJSpeech-1.1/"), "w:bz2")
+    _tar(www / res["speech-commands"].file, _tree(MIRROR / "speech_commands", ""), "w:gz")
+    with zipfile.ZipFile(www / res["alphanumeric"].file, "w", zipfile.ZIP_DEFLATED, True, 1) as z:
+        for name, path in _tree(MIRROR / "alphanumeric-audio-dataset",
+                                f"{res['alphanumeric'].strip}/").items():
+            z.write(path, name)
+    sums = {p.name: _sha(p) for p in sorted(www.iterdir())}
+    (www / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for n, d in sums.items()))
+    return {name: (www / name).stat().st_size for name in sums}
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """(checkout copy, environment, server): the copy holds what `git ls-files` lists."""
+    base = tmp_path_factory.mktemp("fresh-machine")
+    clone = base / "asr-notebooks"
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        if (REPO / rel).is_file():
+            (clone / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, clone / rel)
+    for name in ("requirements.txt", "pyproject.toml"):  # the reused venv counts as installed
+        os.utime(clone / name, (0, 0))
+    www = base / "www"
+    www.mkdir()
+    t0 = time.perf_counter()
+    sizes = build_archives(www)
+    print(f"\nbuilt {len(sizes)} archives, {sum(sizes.values()) / 1e6:.1f} MB in "
+          f"{time.perf_counter() - t0:.1f} s: {sizes}")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ASRLIB_", "PYTEST", "JUPYTER", "IPYTHON"))}
+    env.update(ASRLIB_CACHE=str(base / "cache"), PYTHONPATH=str(clone), HOME=str(base / "home"),
+               MPLCONFIGDIR=str(base / "mpl"), TF_CPP_MIN_LOG_LEVEL="3")
+    with serve_folder(www) as server:
+        server.sizes = sizes
+        yield clone, env, server
+
+
+def _make(clone: Path, env: dict, *targets: str, timeout: int = 900) -> str:
+    t0 = time.perf_counter()
+    run = subprocess.run(["make", "-s", *targets, f"VENV={VENV}"], cwd=clone, env=env,
+                         capture_output=True, text=True, timeout=timeout)
+    took = time.perf_counter() - t0
+    print(f"$ make {' '.join(targets)}  ({took:.0f} s, rc {run.returncode})\n{run.stdout}")
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    return run.stdout
+
+
+def test_make_demo_without_corpus_or_network(fresh):
+    clone, env, _ = fresh
+    offline = {**env, "ASRLIB_MIRROR": "http://127.0.0.1:9"}  # nothing listens: no network
+    out = _make(clone, offline, "demo")
+    assert "isolated digits" in out and "phone numbers" in out and out.count("WER ") == 2
+    assert "skipped theo's held-out FSDD strings: could not download" in out
+    assert not (Path(env["ASRLIB_CACHE"]) / "data").exists()
+
+
+def test_notebooks_fetch_what_they_read_on_first_use(fresh):
+    clone, env, server = fresh
+    online = {**env, "ASRLIB_MIRROR": server.url}
+    out = _make(clone, online, "demo")  # FSDD is small: the demo fetches it and adds theo
+    assert out.count("WER ") == 3 and "FSDD strings of theo" in out
+    paths = " ".join(f"notebooks/{nb}.ipynb" for nb in NOTEBOOKS)
+    _make(clone, online, "notebooks", f"NB={paths}", timeout=1500)
+    fetched = [hit for hit in server.hits if hit != "/SHA256SUMS"]
+    print("served:", {hit: server.sent.get(hit) for hit in fetched})
+    expected = {"/" + dl.RESOURCES[name].file
+                for name in ("fsdd", "librispeech-train-clean-100", "ljspeech")}
+    assert sorted(fetched) == sorted(expected), "each archive fetched once, nothing else"
+    for hit in fetched:
+        assert server.sent[hit] == server.sizes[hit[1:]], f"{hit}: sent in full"
+    outputs = {}
+    for nb in NOTEBOOKS:
+        cells = json.loads((clone / "notebooks" / f"{nb}.ipynb").read_text())["cells"]
+        text = "".join("".join(o.get("text", "")) for c in cells for o in c.get("outputs", []))
+        errors = [o for c in cells for o in c.get("outputs", []) if o["output_type"] == "error"]
+        assert not errors, f"{nb}: {errors[0]}"
+        outputs[nb] = text
+    assert "LibriSpeech sample: 496 utterances" in outputs["02_text_and_batches"]
+    assert "LJSpeech sample   : 141 utterances" in outputs["02_text_and_batches"]
+    assert "found in the download cache" in outputs["00_introduction"]
+
+
+def test_what_was_downloaded_is_what_the_notebooks_read(fresh, monkeypatch):
+    _, env, server = fresh
+    cache = Path(env["ASRLIB_CACHE"])
+    for name in ("fsdd", "librispeech-train-clean-100", "ljspeech"):
+        archive = cache / "downloads" / dl.RESOURCES[name].file
+        assert _sha(archive) == _sha(server.www / archive.name), archive.name
+    monkeypatch.setenv("ASRLIB_CACHE", str(cache))
+    monkeypatch.delenv("ASRLIB_DATA", raising=False)
+    monkeypatch.setenv("ASRLIB_DOWNLOAD", "0")
+    for name in ("fsdd", "librispeech-sample", "ljspeech-sample"):
+        assert cache in corpora.find(name).parents, name
+    got = {"libri": datasets.librispeech("sample"), "lj": datasets.ljspeech(),
+           "fsdd": datasets.fsdd()}
+    assert [u.id for u in got["libri"]] == corpora.ids("librispeech-sample")
+    assert [u.id for u in got["lj"]] == corpora.ids("ljspeech-sample")
+    assert len(got["fsdd"]) == 3000
+    monkeypatch.setenv("ASRLIB_DATA", str(MIRROR))
+    monkeypatch.setenv("ASRLIB_CACHE", str(cache.parent / "unused"))
+    same = {"libri": datasets.librispeech("sample"), "lj": datasets.ljspeech(),
+            "fsdd": datasets.fsdd()}
+    for key, utts in got.items():
+        assert [(u.id, u.text) for u in utts] == [(u.id, u.text) for u in same[key]], key
+        for u, m in zip(utts, same[key]):
+            digest = hashlib.sha256(Path(u.path).read_bytes()).digest()
+            assert digest == hashlib.sha256(Path(m.path).read_bytes()).digest(), u.path
