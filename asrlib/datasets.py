@@ -170,6 +170,25 @@ def connected_digits(
     empty = [s for s, found in by_speaker.items() if not found]
     if empty:
         raise ManifestError(f"no FSDD recordings of {empty} among takes {takes}")
+    suffix = f"-takes{min(takes)}to{max(takes)}" if takes is not None else ""
+    return join_clips(n, by_speaker, seed, min_digits, max_digits, perturb, effects,
+                      prefix="digits", suffix=suffix)
+
+
+def join_clips(
+    n: int,
+    by_speaker: dict[str, list[Utterance]],
+    seed: int = 0,
+    min_digits: int = 1,
+    max_digits: int = 7,
+    perturb: bool = False,
+    effects: tuple[str, ...] = (),
+    prefix: str = "digits",
+    suffix: str = "",
+) -> list[Utterance]:
+    """``n`` strings, speaker after speaker, each of 1–7 clips of one speaker joined with pauses
+    (see :func:`connected_digits`); ids ``<prefix>-<speaker>-<seed>-<i>…<suffix>``."""
+    speakers = list(by_speaker)
     rng = random.Random(seed)
     prng = random.Random(f"perturb-{seed}")  # its own stream: the same strings either way
     erng = random.Random(f"effects-{seed}")  # and another for the whole-string effects
@@ -186,9 +205,9 @@ def connected_digits(
         gains = tuple(prng.uniform(*augment.GAIN_DB_RANGE) for _ in picks) if perturb else ()
         text = " ".join(p.text for p in picks)
         drawn = augment.draw_effects(erng, effects) if effects else ()
-        uid = f"digits-{speaker}-{seed}-{i:05d}" + ("-p" if perturb else "") + (
+        uid = f"{prefix}-{speaker}-{seed}-{i:05d}" + ("-p" if perturb else "") + (
             "-" + "-".join(k for k, _ in drawn) if drawn else ""
-        ) + (f"-takes{min(takes)}to{max(takes)}" if takes is not None else "")
+        ) + suffix
         parts = tuple(p.path for p in picks)
         utts.append(
             Utterance(uid, text, speaker, None, None, parts, pauses, speeds, gains, drawn)
