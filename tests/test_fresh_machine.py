@@ -167,3 +167,24 @@ def test_what_was_downloaded_is_what_the_notebooks_read(fresh, monkeypatch):
         for u, m in zip(utts, same[key]):
             digest = hashlib.sha256(Path(u.path).read_bytes()).digest()
             assert digest == hashlib.sha256(Path(m.path).read_bytes()).digest(), u.path
+
+
+def test_the_many_voice_archives_unpack_to_the_same_sets(fresh, monkeypatch):
+    """No notebook reads them yet: fetch the alphanumeric zip and the Speech Commands tarball
+    from the loopback host and check the loaders read the mirror's utterances from them."""
+    _, env, server = fresh
+    cache = Path(env["ASRLIB_CACHE"]).parent / "many-voices-cache"
+    monkeypatch.setenv("ASRLIB_CACHE", str(cache))
+    monkeypatch.setenv("ASRLIB_MIRROR", server.url)
+    monkeypatch.delenv("ASRLIB_DATA", raising=False)
+    numbers = datasets.alphanumeric_numbers()  # about 150 MB upstream: fetched unasked
+    commands = datasets.speech_commands(download=True)  # 2.4 GB upstream: only when asked
+    for name in ("alphanumeric", "speech-commands"):
+        assert "/" + dl.RESOURCES[name].file in server.hits, name
+    monkeypatch.setenv("ASRLIB_DATA", str(MIRROR))
+    for got, same in ((numbers, datasets.alphanumeric_numbers()),
+                      (commands, datasets.speech_commands())):
+        assert [(u.id, u.text) for u in got] == [(u.id, u.text) for u in same]
+        assert cache in Path(got[0].path).parents
+        assert all(Path(u.path).read_bytes() == Path(m.path).read_bytes()
+                   for u, m in zip(got, same))
