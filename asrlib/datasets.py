@@ -310,6 +310,10 @@ def _check_complete(label: str, folder: Path, wanted: list[str], utts, speakers=
 
 def ljspeech_rows(root=None, download: bool | None = None) -> list[tuple[str, str, str]]:
     """The LJSpeech teaching set's ``metadata.csv`` rows: (id, text as written, normalised)."""
+    return _ljspeech(root, download)[1]
+
+
+def _ljspeech(root, download) -> tuple[Path, list[tuple[str, str, str]]]:
     folder = corpora.locate("ljspeech-sample", root, download)
     wanted = corpora.ids("ljspeech-sample")
     keep, rows = set(wanted), {}
@@ -324,13 +328,13 @@ def ljspeech_rows(root=None, download: bool | None = None) -> list[tuple[str, st
             f"missing (e.g. {', '.join(missing[:3])}); the folder is incomplete. Delete it and "
             "let asrlib download the archive again."
         )
-    return [rows[uid] for uid in wanted]
+    return folder, [rows[uid] for uid in wanted]
 
 
 def ljspeech(root=None, download: bool | None = None, limit: int | None = None) -> list[Utterance]:
     """The LJSpeech teaching set (141 utterances of LJSpeech-1.1), normalised transcripts."""
-    folder = corpora.locate("ljspeech-sample", root, download)
-    rows = ljspeech_rows(root, download)[:limit]
+    folder, rows = _ljspeech(root, download)
+    rows = rows[:limit]
     return [Utterance(uid, spoken, "LJ", str(folder / "wavs" / f"{uid}.wav"))
             for uid, _, spoken in rows]
 
