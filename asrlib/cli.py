@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 # Keep TensorFlow's C++ start-up chatter out of the user's terminal.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -144,6 +145,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="save the mean of the last N epochs' weights (checkpoint averaging; "
                    "default 3, as measured under LOSO); 1 saves the best epoch")
     p.set_defaults(run=cmd_ship)
+
+    p = sub.add_parser("voices", help="speaker-grouped cross-validation over the ~120 pooled "
+                       "digit voices (cached per fold), its table, label check and shipping")
+    p.add_argument("--recipe", default="voices", help="a recipe from asrlib.crossval.RECIPES")
+    p.add_argument("--folds", nargs="*", type=int, help="fold numbers (default: all five)")
+    p.add_argument("--speakers", type=int, help="train on only N of each fold's training voices "
+                   "(a learning-curve point)")
+    p.add_argument("--budget", type=float, default=360, help="training seconds per fold")
+    p.add_argument("--out", default="data/voices", help="results folder (cached: reruns skip)")
+    p.add_argument("--force", action="store_true", help="retrain folds that have results")
+    p.add_argument("--table", action="store_true", help="only print the stored results' table")
+    p.add_argument("--check-labels", action="store_true", help="list the phone numbers whose "
+                   "audio disagrees with their prompt (from the stored folds) in "
+                   "<out>/label_check.tsv")
+    p.add_argument("--ship", metavar="MODEL", help="instead: train the recipe on every voice "
+                   "into MODEL (data/digits_model.keras replaces the shipped one)")
+    p.set_defaults(run=cmd_voices)
 
     p = sub.add_parser("claims", help="train the seed's claim variants on one fold (notebook 07)")
     p.add_argument("--names", nargs="*", help="claim recipes (default: all, in order)")
@@ -421,6 +439,40 @@ def cmd_ship(args) -> int:
                                         log=lambda line: print(line, flush=True),
                                         average=args.average)
     print(json.dumps({"model": args.out, **summary}))
+    return 0
+
+
+def cmd_voices(args) -> int:
+    from asrlib import crossval
+
+    if args.recipe not in crossval.RECIPES:
+        raise ValueError(f"unknown recipe {args.recipe!r}; choose one of "
+                         f"{sorted(crossval.RECIPES)}")
+    if args.budget <= 0:
+        raise ValueError(f"--budget must be a positive number of seconds, got {args.budget:g}")
+    recipe, say = crossval.RECIPES[args.recipe], (lambda line: print(line, flush=True))
+    if args.ship:
+        summary = crossval.train_all_voices(recipe, args.ship, args.budget, log=say)
+        print(json.dumps({"model": args.ship, **summary}))
+        return 0
+    folds = args.folds if args.folds else list(range(crossval.K))
+    if any(not 0 <= f < crossval.K for f in folds):
+        raise ValueError(f"--folds: fold numbers are 0 to {crossval.K - 1}, got {folds}")
+    if not (args.table or args.check_labels):
+        for f in folds:
+            crossval.run_fold(recipe, f, args.out, time_budget=args.budget,
+                              n_speakers=args.speakers, force=args.force, log=say)
+    stored = crossval.load(args.out, recipe.name, args.speakers)
+    if not stored:
+        raise ValueError(f"{args.out}/{recipe.name}: no stored folds yet; run without --table")
+    if args.check_labels:
+        rows = crossval.check_labels(stored)
+        path = crossval.save_label_check(rows, Path(args.out) / crossval.LABEL_CHECK)
+        say(f"{len(rows)} of the phone numbers scored disagree with their prompt: {path}")
+    exclude = crossval.flagged(Path(args.out) / crossval.LABEL_CHECK)
+    say(f"{recipe.name}: {len(stored)} fold(s) stored; {len(exclude)} flagged phone numbers "
+        "left out of the scores")
+    say(crossval.format_table(crossval.summarize(stored, exclude=exclude)))
     return 0
 
 

@@ -60,6 +60,7 @@ class Utterance:
     speeds: tuple[float, ...] = ()  # speed perturbation factor of each part (empty: none)
     gains: tuple[float, ...] = ()  # loudness change of each part in dB (empty: none)
     effects: tuple[tuple[str, float], ...] = ()  # whole-string effects (augment.draw_effects)
+    trim_db: float = 0.0  # > 0: trim each part's silent ends (quieter than peak - trim_db dB)
 
     def load(self) -> np.ndarray:
         """The audio: read from ``path``, or synthesised from ``parts`` and ``pauses``."""
@@ -86,6 +87,10 @@ class Utterance:
 
     def _part_clips(self) -> list[np.ndarray]:
         clips = [_load_part(p) for p in self.parts]
+        if self.trim_db > 0:  # e.g. one-second Speech Commands clips, mostly silence
+            import librosa
+
+            clips = [librosa.effects.trim(c, top_db=self.trim_db)[0] for c in clips]
         if self.speeds:
             clips = [augment.change_speed(c, s) for c, s in zip(clips, self.speeds)]
         if self.gains:
@@ -150,6 +155,7 @@ def connected_digits(
     perturb: bool = False,
     effects: tuple[str, ...] = (),
     takes=None,
+    edges: tuple[float, float] = EDGE_SECONDS,
 ) -> list[Utterance]:
     """``n`` strings of 1–7 digits, each joined from one speaker's recordings with pauses.
 
@@ -171,8 +177,9 @@ def connected_digits(
     if empty:
         raise ManifestError(f"no FSDD recordings of {empty} among takes {takes}")
     suffix = f"-takes{min(takes)}to{max(takes)}" if takes is not None else ""
+    suffix += f"-edges{edges[0]:g}to{edges[1]:g}" if tuple(edges) != EDGE_SECONDS else ""
     return join_clips(n, by_speaker, seed, min_digits, max_digits, perturb, effects,
-                      prefix="digits", suffix=suffix)
+                      prefix="digits", suffix=suffix, edges=edges)
 
 
 def join_clips(
@@ -185,9 +192,13 @@ def join_clips(
     effects: tuple[str, ...] = (),
     prefix: str = "digits",
     suffix: str = "",
+    trim_db: float = 0.0,
+    edges: tuple[float, float] = EDGE_SECONDS,
 ) -> list[Utterance]:
     """``n`` strings, speaker after speaker, each of 1–7 clips of one speaker joined with pauses
-    (see :func:`connected_digits`); ids ``<prefix>-<speaker>-<seed>-<i>…<suffix>``."""
+    (see :func:`connected_digits`); ids ``<prefix>-<speaker>-<seed>-<i>…<suffix>``. With
+    ``trim_db`` > 0 each clip's silent ends are trimmed first (see :class:`Utterance`);
+    ``edges`` is the range of the silence before the first and after the last clip."""
     speakers = list(by_speaker)
     rng = random.Random(seed)
     prng = random.Random(f"perturb-{seed}")  # its own stream: the same strings either way
@@ -197,9 +208,9 @@ def join_clips(
         speaker = speakers[i % len(speakers)]
         picks = rng.choices(by_speaker[speaker], k=rng.randint(min_digits, max_digits))
         pauses = (
-            rng.uniform(*EDGE_SECONDS),
+            rng.uniform(*edges),
             *(rng.uniform(*PAUSE_SECONDS) for _ in picks[1:]),
-            rng.uniform(*EDGE_SECONDS),
+            rng.uniform(*edges),
         )
         speeds = tuple(prng.uniform(*augment.SPEED_RANGE) for _ in picks) if perturb else ()
         gains = tuple(prng.uniform(*augment.GAIN_DB_RANGE) for _ in picks) if perturb else ()
@@ -210,7 +221,8 @@ def join_clips(
         ) + suffix
         parts = tuple(p.path for p in picks)
         utts.append(
-            Utterance(uid, text, speaker, None, None, parts, pauses, speeds, gains, drawn)
+            Utterance(uid, text, speaker, None, None, parts, pauses, speeds, gains, drawn,
+                      trim_db)
         )
     return utts
 
@@ -362,6 +374,10 @@ def alphanumeric_numbers(root=None, download: bool | None = None) -> list[Uttera
 
     The transcript is the *prompt* in digit words ("8885112931" → "eight eight eight …"):
     speakers may have said "oh" or "double five" or misread, so it is a slightly noisy label.
+    The digits task writes only the ten digit words, so "oh" is not read as zero and "double
+    five" not as "five five": such recordings disagree with their prompt, and the label check
+    (:func:`asrlib.crossval.check_labels`, committed in ``data/voices/label_check.tsv``) lists
+    them; they are left out of the scores and of the shipped model's training, and counted.
     """
     folder = corpora.locate("alphanumeric", root, download)
     wanted = corpora.ids("alphanumeric")

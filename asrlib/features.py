@@ -31,6 +31,9 @@ class FeatureConfig:
     fmin: float = 0.0
     fmax: float | None = None  # None: sample_rate / 2
     normalize: bool = True  # per-utterance mean/variance normalisation of each feature
+    # silence added at both ends before the features: a tightly cut clip (no silence at all)
+    # then looks like the padded strings a model trains on, and normalises alike
+    pad_ms: float = 0.0
 
     def __post_init__(self):
         if self.kind not in ("mfcc", "logmel"):
@@ -55,7 +58,11 @@ class FeatureConfig:
 
     def n_frames(self, n_samples: int) -> int:
         """Frames for ``n_samples`` of audio (centred frames, as librosa)."""
-        return 1 + n_samples // self.hop_length
+        return 1 + (n_samples + 2 * self.pad_samples) // self.hop_length
+
+    @property
+    def pad_samples(self) -> int:
+        return round(self.sample_rate * self.pad_ms / 1000)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -80,6 +87,8 @@ def mfcc(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.nda
         "fmax": c.fmax,
     }
     y = np.asarray(samples, dtype=np.float32)
+    if c.pad_samples:
+        y = np.pad(y, c.pad_samples)
     if c.kind == "mfcc":
         feats = librosa.feature.mfcc(y=y, n_mfcc=c.n_mfcc, **kwargs)
     else:

@@ -32,6 +32,14 @@ FSDD_DEVICE = "FSDD recording (8 kHz)"
 SPEECH_COMMANDS_DEVICE = "crowd-sourced (browser/phone)"
 DEVICES = {"Phone Recorder": "phone", "Laptop": "laptop", "External Microphone": "external mic"}
 GENDERS = {"Female": "female", "Male": "male"}
+TRIM_DB = 30  # a Speech Commands clip is one second, mostly silence: trimmed before joining
+# Voices group 0 always holds, so the model of fold 0 (``data/digits_heldout.keras``) never
+# heard them: the three speakers whose clips ship in data/clips (``make demo``), FSDD's theo,
+# and the first woman and the first man (by id) who recorded their phone number on a phone.
+HELD_OUT = (
+    "speech-commands:439c84f4", "speech-commands:51055bda", "speech-commands:b87bdb22",
+    "fsdd:theo", "alphanumeric:R_15Rh8IA5GvyzCIF", "alphanumeric:R_1O7z12FZh2bL6ST",
+)
 
 
 @dataclass(frozen=True)
@@ -87,20 +95,23 @@ def _order(speaker_id: str, seed: int) -> str:
     return hashlib.sha256(f"{seed}:{speaker_id}".encode()).hexdigest()
 
 
-def groups(pool: list[Speaker], k: int = 5, seed: int = 0) -> list[list[str]]:
-    """``k`` groups of speaker ids, each stratum (source × gender) dealt round-robin in a
-    seeded order, so every group gets its share of each source and gender."""
+def groups(pool: list[Speaker], k: int = 5, seed: int = 0,
+           pinned: tuple[str, ...] = HELD_OUT) -> list[list[str]]:
+    """``k`` groups of speaker ids, each stratum (source × gender) dealt in a seeded order,
+    each speaker to the group with fewest of that stratum (then fewest in all), so every
+    group gets its share of each source and gender. The ``pinned`` speakers go to group 0."""
     if k < 3:
         raise ValueError(f"need at least 3 folds (test, validation, training), got {k}")
     out: list[list[str]] = [[] for _ in range(k)]
     strata: dict[tuple[str, str], list[Speaker]] = {}
     for s in pool:
         strata.setdefault((s.source, s.gender), []).append(s)
-    dealt = 0
     for key in sorted(strata):
-        for s in sorted(strata[key], key=lambda s: _order(s.id, seed)):
-            out[dealt % k].append(s.id)
-            dealt += 1
+        share = [0] * k
+        for s in sorted(strata[key], key=lambda s: (s.id not in pinned, _order(s.id, seed))):
+            g = 0 if s.id in pinned else min(range(k), key=lambda j: (share[j], len(out[j]), j))
+            out[g].append(s.id)
+            share[g] += 1
     return [sorted(g) for g in out]
 
 
@@ -152,7 +163,8 @@ def material(
         joined = {name: own for name, own in clips.items() if len(own) > 1}
         if joined:
             strings = datasets.join_clips(n_joined * len(joined), joined, seed=seed,
-                                          min_digits=3, max_digits=7, prefix="sc-digits")
+                                          min_digits=3, max_digits=7, prefix="sc-digits",
+                                          trim_db=TRIM_DB)
             items += [Item(f"speech-commands:{u.speaker}", "connected", u) for u in strings]
     return items
 
@@ -168,26 +180,29 @@ def _clips_by_speaker(ids, root, download) -> dict[str, list[Utterance]]:
 def training_utterances(
     speaker_ids, n_fsdd: int = 4000, copies: int = 20, seed: int = 0,
     perturb: bool = False, effects: tuple[str, ...] = (), root=None,
-    download: bool | None = None,
+    download: bool | None = None, fsdd_takes=None, exclude=frozenset(),
 ) -> list[Utterance]:
     """What a fold trains on: ``n_fsdd`` FSDD strings of its FSDD speakers (as the LOSO
     recipes), and per other speaker ``copies`` augmented versions of their own material
     (each phone number replayed; strings joined from a Speech Commands speaker's clips),
-    with speed/loudness perturbation and ``effects`` drawn per copy as for FSDD strings."""
+    with speed/loudness perturbation and ``effects`` drawn per copy as for FSDD strings.
+    ``fsdd_takes`` limits the FSDD recordings used (e.g. ``range(5, 50)``); ``exclude`` lists
+    utterance ids never to train on (phone numbers whose audio disagrees with the prompt)."""
     ids = set(speaker_ids)
     fsdd = sorted(i.split(":", 1)[1] for i in ids if i.startswith("fsdd:"))
     utts = datasets.connected_digits(n_fsdd, fsdd, seed=seed, perturb=perturb,
-                                     effects=effects, root=root, download=download) \
+                                     effects=effects, root=root, download=download,
+                                     takes=fsdd_takes) \
         if fsdd and n_fsdd else []
     numbers = {f"alphanumeric:{u.speaker}": u
                for u in datasets.alphanumeric_numbers(root, download)
-               if f"alphanumeric:{u.speaker}" in ids} \
+               if f"alphanumeric:{u.speaker}" in ids and u.id not in exclude} \
         if any(i.startswith("alphanumeric:") for i in ids) else {}
     utts += _replayed(list(numbers.values()), copies, seed, perturb, effects)
     if any(i.startswith("speech-commands:") for i in ids):
         clips = _clips_by_speaker(ids, root, download)
         utts += datasets.join_clips(copies * len(clips), clips, seed=seed, perturb=perturb,
-                                    effects=effects, prefix="sc-train")
+                                    effects=effects, prefix="sc-train", trim_db=TRIM_DB)
     return utts
 
 

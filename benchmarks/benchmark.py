@@ -106,6 +106,8 @@ def rtf(args) -> None:
     from asrlib.transcriber import Transcriber
 
     bundle = checkpoint.load(args.model)
+    print(f"{args.model}: {Path(args.model).stat().st_size:,} bytes, "
+          f"{bundle.model.count_params():,} parameters")
     utts = datasets.connected_digits(args.utterances, [datasets.DIGITS_TEST_SPEAKER], seed=2)
     clips = [u.load() for u in utts]
     seconds = sum(len(c) for c in clips) / 16_000

@@ -18,6 +18,15 @@ def test_the_shipped_clips_are_small_licensed_and_complete():
     assert "CC BY 4.0" in (demo.CLIPS / "README.md").read_text()
 
 
+def test_the_demo_model_never_heard_the_demo_voices():
+    from asrlib import checkpoint, runtime, voices
+
+    info = checkpoint.read_meta(runtime.shipped_model("digits-heldout"))["info"]
+    demo_voices = {f"speech-commands:{c.speaker}" for c in demo.embedded_clips()} | {"fsdd:theo"}
+    assert demo_voices <= set(voices.HELD_OUT)
+    assert not demo_voices & set(info["speakers"]["train"] + info["speakers"]["val"])
+
+
 def test_phone_numbers_are_one_voice_each_and_deterministic():
     clips = demo.embedded_clips()
     a, b = demo.phone_numbers(clips), demo.phone_numbers(clips)

@@ -43,3 +43,12 @@ def test_config_validation():
     with pytest.raises(ValueError, match="kind"):
         FeatureConfig(kind="mel")
     assert FeatureConfig(kind="logmel").n_features == 40
+
+
+def test_pad_ms_adds_silence_at_both_ends_before_the_features():
+    rng = np.random.default_rng(0)
+    clip = (0.1 * rng.standard_normal(4000)).astype(np.float32)
+    padded = features.FeatureConfig(pad_ms=100.0)
+    got = features.mfcc(clip, padded)
+    assert np.allclose(got, features.mfcc(np.pad(clip, 1600), features.FeatureConfig()))
+    assert len(got) == padded.n_frames(len(clip)) == 1 + (4000 + 3200) // 160

@@ -1,0 +1,390 @@
+"""Many voices: speaker-grouped cross-validation over the pooled digit voices.
+
+The headline measure of a digits recipe. The 124 pooled voices (:mod:`asrlib.voices`) are
+dealt into five groups balanced by source and gender. Fold i tests on group i, validates
+(best epoch, decoder weights) on group i+1 and trains on the other three, so every voice is
+scored exactly once by a model that never heard it and was never tuned on it. Each fold is
+trained under a time budget and cached in ``<out>/<recipe>/fold<i>.json`` with every test
+utterance's transcript, so tables, label checks and breakdowns are computed from the
+stored files::
+
+    python -m asrlib voices --recipe voices --budget 240            # all five folds
+    python -m asrlib voices --recipe voices --folds 0 --speakers 12  # a learning-curve point
+    python -m asrlib voices --table                                  # the stored results
+
+Scores are per voice first (each voice counts once, however many strings it said), then
+the mean over voices: overall, by gender, by recording device and by source.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from asrlib import checkpoint, experiments, metrics, voices
+from asrlib.decoding import greedy
+from asrlib.model import predict_probs
+from asrlib.text import Alphabet
+
+OUT = "data/voices"
+K = 5
+BUDGET = 360  # training seconds per fold (the comparisons hold it fixed)
+COPIES = 20  # augmented versions of each alphanumeric phone number / Speech Commands speaker
+N_FSDD_VAL, N_FSDD_TEST = 20, 30  # FSDD connected strings per validation / test speaker
+LABEL_CHECK = "label_check.tsv"  # in OUT: phone numbers whose audio disagrees with the prompt
+
+_BASE = experiments.RECIPES["v4-helped"]
+_FEATURES = replace(_BASE.features, pad_ms=100.0)
+RECIPES = {
+    r.name: r
+    for r in (
+        replace(_BASE, name="voices",
+                description="every training voice, with the best FSDD levers: BiLSTM, speed "
+                "and loudness perturbation, pitch shift and reverberation, mel bands to 4 kHz "
+                "(so 8 kHz and 16 kHz audio give the same features), 100 ms of silence added "
+                "at both ends (a tightly cut clip reads like a padded one)",
+                features=_FEATURES, n_train=1500),
+        replace(_BASE, name="voices-noaug",
+                description="every training voice, no augmentation (no perturbation, pitch or "
+                "reverberation): more voices without more augmentation",
+                features=_FEATURES, n_train=1500, perturb=False, effects=()),
+    )
+}
+
+
+@dataclass
+class VoiceFold:
+    """One trained and scored fold: who was heard, and every test transcript."""
+
+    recipe: str
+    fold: int
+    k: int
+    test: list[str]
+    val: list[str]
+    train: list[str]
+    time_budget: float | None
+    epochs: int
+    averaged_epochs: list[int]
+    best_epoch: int
+    train_seconds: float
+    feature_seconds: float
+    dropped: int
+    decoder: dict  # the averaged model's task decoder: alpha, beta, beam_width
+    items: list[dict]  # speaker, kind, id, ref, greedy, task (averaged weights), best_task
+    recipe_config: dict = field(default_factory=dict)
+    n_train_utterances: int = 0
+    voices: dict = field(default_factory=dict)  # test voice → its groups (source, gender, device)
+
+    def save(self, path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=1) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, path) -> VoiceFold:
+        try:
+            return cls(**json.loads(Path(path).read_text()))
+        except (OSError, ValueError, TypeError) as err:
+            raise ValueError(f"{path}: not a voices fold result ({err}); delete it to rerun") \
+                from None
+
+
+def groups_of(pool, ids) -> dict:
+    """{speaker id: {"source", "gender", "device"}} of ``ids``: stored with each fold, so its
+    tables need no corpus."""
+    wanted = set(ids)
+    return {s.id: {"source": s.source, "gender": s.gender, "device": s.device}
+            for s in pool if s.id in wanted}
+
+
+def fold_path(out_dir, recipe: str, fold: int, n_speakers: int | None = None) -> Path:
+    """``<out>/<recipe>/fold<i>.json``; a learning-curve point: ``…/fold<i>-<n>spk.json``."""
+    suffix = f"-{n_speakers}spk" if n_speakers else ""
+    return Path(out_dir) / recipe / f"fold{fold}{suffix}.json"
+
+
+def subset(train_ids, n: int, pool=None) -> list[str]:
+    """``n`` of ``train_ids``, each stratum (source × gender) in proportion: a nested
+    sequence (the first 6 are inside the first 12), in the seeded order of :mod:`voices`."""
+    pool = {s.id: s for s in (pool or voices.speakers())}
+    strata: dict[tuple[str, str], list[str]] = {}
+    for sid in sorted(train_ids, key=lambda s: voices._order(s, 0)):
+        strata.setdefault((pool[sid].source, pool[sid].gender), []).append(sid)
+    total, taken, out = len(train_ids), dict.fromkeys(strata, 0), []
+    if not 0 < n <= total:
+        raise ValueError(f"--speakers must be between 1 and {total} (the fold's training voices)")
+    for t in range(1, n + 1):
+        key = max((k for k in strata if taken[k] < len(strata[k])),
+                  key=lambda k: (len(strata[k]) * t / total - taken[k], len(strata[k])))
+        out.append(strata[key][taken[key]])
+        taken[key] += 1
+    return sorted(out)
+
+
+def run_fold(recipe, fold: int, out_dir=OUT, k: int = K, time_budget: float | None = BUDGET,
+             n_speakers: int | None = None, force: bool = False, verbose: int = 0,
+             log=print) -> VoiceFold:
+    """Train ``recipe`` on fold ``fold``'s training voices (or ``n_speakers`` of them), pick
+    its epoch and decoder on the validation voices, transcribe every test voice; cached."""
+    from asrlib import train
+
+    path = fold_path(out_dir, recipe.name, fold, n_speakers)
+    if path.exists() and not force:
+        return VoiceFold.load(path)
+    pool = voices.speakers()
+    this = voices.folds(pool, k)[fold]
+    train_ids = list(this.train) if not n_speakers else subset(this.train, n_speakers, pool)
+    val_items = voices.material(this.val, n_fsdd_strings=N_FSDD_VAL)
+    random.Random(0).shuffle(val_items)  # the decoder tunes on the first 100: every source
+    test_items = voices.material(this.test, n_fsdd_strings=N_FSDD_TEST)
+    splits = {
+        "train": voices.training_utterances(train_ids, n_fsdd=recipe.n_train, copies=COPIES,
+                                            perturb=recipe.perturb, effects=recipe.effects),
+        "val": [i.utt for i in val_items], "test": [i.utt for i in test_items],
+    }
+    alphabet = Alphabet()
+    examples, dropped, feature_seconds = experiments._prepare(recipe, splits, alphabet)
+    log(f"[{recipe.name}/fold {fold}{f', {n_speakers} voices' if n_speakers else ''}] "
+        f"features {feature_seconds:.0f} s: {len(examples['train'])} training strings of "
+        f"{len(train_ids)} voices, {len(examples['val'])} val, {len(examples['test'])} test; "
+        f"{dropped} dropped")
+    model_path = path.with_suffix(".keras")
+    info = {"data": "digits", "recipe": recipe.name,
+            "command": f"python -m asrlib voices --recipe {recipe.name} --folds {fold}"
+                       + (f" --speakers {n_speakers}" if n_speakers else ""),
+            "speakers": {"train": train_ids, "val": list(this.val), "test": list(this.test)}}
+    lm_texts = [u.text for u in splits["train"]]
+    last = train.KeepLastWeights(experiments.AVERAGE_LAST)
+    config = replace(recipe.train, time_budget=time_budget)
+    best, best_decoder, history, seconds = experiments._train_with_decoder(
+        recipe, config, examples, alphabet, model_path, info, lm_texts, verbose, [last])
+    model, decoder = best, best_decoder
+    if len(last.weights) > 1:
+        model = experiments._averaged(best, last)
+        decoder = experiments.fit_task_decoder(model, lm_texts, examples["val"])
+        checkpoint.save(model_path, model.model, best.features, best.config, alphabet,
+                        info={**best.info, "decoder": decoder.to_dict(),
+                              "averaged": {"epochs": list(last.epochs)},
+                              "epoch": last.epochs[-1]})
+    test = examples["test"]
+    probs = predict_probs(model.model, [e.features for e in test], model.config)
+    best_probs = predict_probs(best.model, [e.features for e in test], best.config)
+    by_id = {i.utt.id: i for i in test_items}
+    items = [{"speaker": by_id[e.id].speaker, "kind": by_id[e.id].kind, "id": e.id,
+              "ref": e.text, "greedy": alphabet.decode(greedy(p)), "task": decoder(p),
+              "best_task": best_decoder(bp)} for e, p, bp in zip(test, probs, best_probs)]
+    result = VoiceFold(
+        recipe=recipe.name, fold=fold, k=k, test=list(this.test), val=list(this.val),
+        train=train_ids, time_budget=time_budget, epochs=len(history.epoch),
+        averaged_epochs=list(last.epochs) if len(last.weights) > 1 else [],
+        best_epoch=int(best.info.get("epoch", 0)), train_seconds=round(seconds, 1),
+        feature_seconds=round(feature_seconds, 1), dropped=dropped,
+        decoder={"alpha": decoder.config.alpha, "beta": decoder.config.beta,
+                 "beam_width": decoder.config.beam_width},
+        items=items, recipe_config=json.loads(json.dumps(recipe.to_dict())),
+        n_train_utterances=len(examples["train"]),
+        voices=groups_of(pool, this.test),
+    )
+    result.save(path)
+    log(f"[{recipe.name}/fold {fold}] {result.epochs} epochs in {seconds:.0f} s; "
+        + ", ".join(f"{kind} WER {100 * v['wer']:.1f}%" for kind, v in
+                    summarize([result])["mean"].items()))
+    return result
+
+
+def load(out_dir=OUT, recipe: str = "voices", n_speakers: int | None = None) -> list[VoiceFold]:
+    """The stored folds of ``recipe`` (learning-curve points with ``n_speakers``)."""
+    folder = Path(out_dir) / recipe
+    pattern = f"fold*-{n_speakers}spk.json" if n_speakers else "fold[0-9].json"
+    return [VoiceFold.load(p) for p in sorted(folder.glob(pattern))]
+
+
+def train_all_voices(recipe, out_path, time_budget: float | None = 900, log=print,
+                     label_check=None) -> dict:
+    """Train ``recipe`` on every pooled voice into ``out_path`` (the shipped model).
+
+    No voice is left to validate on, so, as for the FSDD-only model, the best epoch and the
+    decoder are chosen on FSDD's recordings 0–4 (never trained on): seen voices, unseen
+    recordings, not a measure of a new voice (the cross-validation is). The file holds the
+    mean of the last epochs' weights. Phone numbers the label check flagged are not trained
+    on. → what ``data/README.md`` reports."""
+    from asrlib import datasets, train
+
+    pool = [s.id for s in voices.speakers()]
+    exclude = flagged(label_check)
+    splits = {
+        "train": voices.training_utterances(
+            pool, n_fsdd=recipe.n_train, copies=COPIES, perturb=recipe.perturb,
+            effects=recipe.effects, fsdd_takes=experiments.SHIPPED_TRAIN_TAKES,
+            exclude=exclude),
+        "val": datasets.connected_digits(experiments.N_VAL, datasets.FSDD_SPEAKERS, seed=1,
+                                         takes=experiments.SHIPPED_VAL_TAKES),
+    }
+    alphabet = Alphabet()
+    examples, dropped, feature_seconds = experiments._prepare(recipe, splits, alphabet)
+    log(f"[{recipe.name}/every voice] features {feature_seconds:.0f} s: "
+        f"{len(examples['train'])} training strings of {len(pool)} voices "
+        f"({len(exclude)} flagged phone numbers left out); {dropped} dropped")
+    info = {"data": "digits", "recipe": recipe.name, "recipe_config": recipe.to_dict(),
+            "command": f"python -m asrlib voices --recipe {recipe.name} --ship {out_path} "
+                       f"--budget {time_budget:g}",
+            "speakers": {"train": pool, "val": list(datasets.FSDD_SPEAKERS), "test": []},
+            "takes": {"train": [5, 49], "val": [0, 4]}, "label_check_excluded": len(exclude)}
+    lm_texts = [u.text for u in splits["train"]]
+    last = train.KeepLastWeights(experiments.AVERAGE_LAST)
+    config = replace(recipe.train, time_budget=time_budget)
+    best, decoder, history, seconds = experiments._train_with_decoder(
+        recipe, config, examples, alphabet, out_path, info, lm_texts, 0, [last])
+    model = best
+    if len(last.weights) > 1:
+        model = experiments._averaged(best, last)
+        decoder = experiments.fit_task_decoder(model, lm_texts, examples["val"])
+    val = examples["val"]
+    probs = predict_probs(model.model, [e.features for e in val], model.config)
+    refs = [e.text for e in val]
+    scores = {"val_greedy": experiments._scores(refs, [alphabet.decode(greedy(p)) for p in probs]),
+              "val_task": experiments._scores(refs, [decoder(p) for p in probs])}
+    if model is not best:
+        checkpoint.save(out_path, model.model, best.features, best.config, alphabet,
+                        info={**best.info, "decoder": decoder.to_dict(),
+                              "averaged": {"epochs": list(last.epochs),
+                                           "best_epoch": int(best.info.get("epoch", 0))},
+                              "epoch": last.epochs[-1], "val_cer": scores["val_greedy"]["cer"],
+                              "val_wer": scores["val_greedy"]["wer"]})
+    summary = {"recipe": recipe.name, "epochs": len(history.epoch),
+               "best_epoch": int(best.info.get("epoch", 0)),
+               "averaged_epochs": list(last.epochs) if model is not best else [],
+               "train_seconds": round(seconds, 1), "feature_seconds": round(feature_seconds, 1),
+               "n_train_utterances": len(examples["train"]), "voices": len(pool),
+               "label_check_excluded": len(exclude), **scores,
+               "params": int(model.model.count_params())}
+    log(f"[{recipe.name}/every voice] {summary['epochs']} epochs in {seconds:.0f} s; "
+        f"saved {out_path}")
+    return summary
+
+
+# --- label checking -----------------------------------------------------------------------
+
+def check_labels(folds: list[VoiceFold], max_errors: int = 3) -> list[dict]:
+    """Phone numbers whose audio disagrees with their prompt, judged by a model that never
+    heard the speaker: the decoded number has a different count of digits than the prompt
+    (a skipped, repeated or "double" digit, or words that are not digits), or at least
+    ``max_errors`` of its digits differ. → rows (id, speaker, prompt, heard, reason)."""
+    rows = []
+    for fold in folds:
+        for item in fold.items:
+            if not item["speaker"].startswith("alphanumeric:"):
+                continue
+            ref, hyp = item["ref"].split(), item["task"].split()
+            errors = metrics.edit_distance(ref, hyp)
+            if len(hyp) != len(ref):
+                reason = f"{len(hyp)} digits heard, the prompt has {len(ref)}"
+            elif errors >= max_errors:
+                reason = f"{errors} of {len(ref)} digits differ"
+            else:
+                continue
+            rows.append({"id": item["id"], "speaker": item["speaker"],
+                         "prompt": _digits(item["ref"]), "heard": _digits(item["task"]),
+                         "letters": item["greedy"], "reason": reason})
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def _digits(text: str) -> str:
+    words = {w: str(i) for i, w in enumerate(voices.datasets.DIGIT_WORDS)}
+    return "".join(words.get(w, "?") for w in text.split())
+
+
+def save_label_check(rows: list[dict], path=None) -> Path:
+    path = Path(path or Path(OUT) / LABEL_CHECK)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, ["id", "speaker", "prompt", "heard", "letters", "reason"],
+                                delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def flagged(path=None) -> set[str]:
+    """Utterance ids listed in the committed label check (empty if there is none yet)."""
+    path = Path(path or Path(OUT) / LABEL_CHECK)
+    if not path.exists():
+        return set()
+    with open(path, encoding="utf-8", newline="") as f:
+        return {row["id"] for row in csv.DictReader(f, delimiter="\t")}
+
+
+# --- tables -------------------------------------------------------------------------------
+
+def per_voice(folds: list[VoiceFold], decoder: str = "task", exclude=frozenset()) -> dict:
+    """{speaker: {kind: {"wer", "cer", "n"}}}: each voice's own score, pooled over its
+    utterances of that kind (``exclude``: utterance ids left out, e.g. flagged labels)."""
+    refs: dict[tuple[str, str], tuple[list, list]] = {}
+    for fold in folds:
+        for item in fold.items:
+            if item["id"] in exclude:
+                continue
+            r, h = refs.setdefault((item["speaker"], item["kind"]), ([], []))
+            r.append(item["ref"])
+            h.append(item[decoder])
+    out: dict[str, dict] = {}
+    for (speaker, kind), (r, h) in sorted(refs.items()):
+        out.setdefault(speaker, {})[kind] = {"wer": metrics.wer(r, h), "cer": metrics.cer(r, h),
+                                             "n": len(r)}
+    return out
+
+
+def summarize(folds: list[VoiceFold], decoder: str = "task", exclude=frozenset(),
+              pool=None) -> dict:
+    """Mean over voices per kind: overall (``mean``), and per group of each breakdown
+    (``gender``, ``device``, ``source``: {group: {kind: {"wer", "cer", "voices"}}}), and the
+    ``worst`` group per kind (over all breakdowns, groups of at least 2 voices)."""
+    scores = per_voice(folds, decoder, exclude)
+    if pool is None:  # the groups stored with the folds
+        pool = [voices.Speaker(sid, **g) for f in folds for sid, g in f.voices.items()]
+    who = {s.id: s for s in pool}
+
+    def mean(ids, kind):
+        vals = [scores[i][kind] for i in ids if kind in scores.get(i, {})]
+        if not vals:
+            return None
+        return {"wer": round(sum(v["wer"] for v in vals) / len(vals), 4),
+                "cer": round(sum(v["cer"] for v in vals) / len(vals), 4), "voices": len(vals)}
+
+    out = {"mean": {k: mean(scores, k) for k in voices.KINDS}}
+    for by in ("gender", "device", "source"):
+        groups: dict[str, list[str]] = {}
+        for sid in scores:
+            groups.setdefault(getattr(who[sid], by), []).append(sid)
+        out[by] = {g: {k: mean(ids, k) for k in voices.KINDS} for g, ids in sorted(groups.items())}
+    out["worst"] = {}
+    for kind in voices.KINDS:
+        cells = [(row[kind]["wer"], f"{by} = {g}") for by in ("gender", "device", "source")
+                 for g, row in out[by].items() if row[kind] and row[kind]["voices"] >= 2]
+        wer, name = max(cells) if cells else (None, None)
+        out["worst"][kind] = {"group": name, "wer": wer}
+    out["mean"] = {k: v for k, v in out["mean"].items() if v}
+    return out
+
+
+def format_table(summary: dict) -> str:
+    """The cross-validated table as markdown: WER (CER) per kind, per group."""
+    def cell(v):
+        return f"{100 * v['wer']:.1f} % ({100 * v['cer']:.1f} %), {v['voices']}" if v else "–"
+
+    lines = ["| voices | connected digits WER (CER), voices | isolated digits WER (CER), "
+             "voices |", "|---|---|---|",
+             f"| **all (mean over voices)** | {cell(summary['mean'].get('connected'))} | "
+             f"{cell(summary['mean'].get('isolated'))} |"]
+    for by in ("gender", "device", "source"):
+        for g, row in summary[by].items():
+            lines.append(f"| {by}: {g} | {cell(row['connected'])} | {cell(row['isolated'])} |")
+    worst = summary["worst"]
+    lines.append("| **worst group** | " + " | ".join(
+        f"{worst[k]['group']}: {100 * worst[k]['wer']:.1f} %" if worst[k]["wer"] is not None
+        else "–" for k in voices.KINDS) + " |")
+    return "\n".join(lines)
