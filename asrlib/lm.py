@@ -199,7 +199,24 @@ def decode(probs: np.ndarray, scorer: LMScorer, beam_width: int = 16,
     from asrlib.decoding import prefix_beam_search
 
     beams = prefix_beam_search(probs, beam_width, length=length, scorer=scorer, prune=prune)
-    return scorer.alphabet.decode(beams[0][0]) if beams else ""
+    if beams:
+        return scorer.alphabet.decode(beams[0][0])
+    # every beam ended inside a word the lexicon cannot finish: keep the words before it
+    beams = prefix_beam_search(probs, beam_width, length=length, scorer=_WordsSoFar(scorer),
+                               prune=prune)
+    return " ".join(scorer._split(beams[0][0])[0]) if beams else ""
+
+
+class _WordsSoFar:
+    """``scorer`` that ends a transcript after its last finished word (a last, unfinished word
+    is dropped instead of ruling the whole transcript out)."""
+
+    def __init__(self, scorer: LMScorer):
+        self.inner, self.score = scorer, scorer.score
+
+    def final(self, prefix: tuple[int, ...]) -> float:
+        history, _ = self.inner._split(prefix)
+        return self.inner.alpha * self.inner.lm.logprob(EOS, history)
 
 
 def tune(

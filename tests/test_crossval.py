@@ -52,21 +52,23 @@ def test_each_voice_counts_once_and_the_worst_group_is_named():
     assert "| **worst group** | gender = male: 27.5 %" in table
 
 
-def test_label_check_flags_counts_and_many_wrong_digits_only(tmp_path):
+def test_label_check_flags_only_what_both_readings_contradict(tmp_path):
     items = [
-        _item("alphanumeric:a", "connected", "one two three four", "one two three", "u1"),
-        _item("alphanumeric:b", "connected", "one two three four", "one two nine nine", "u2"),
-        _item("alphanumeric:e", "connected", "one two three four", "five six seven four",
-              "u3"),
-        _item("fsdd:c", "connected", "one", "two three", "f1"),  # not a prompt: never flagged
+        # the model's own slips (1-3 digits): not a label problem
+        _item("alphanumeric:a", "connected", "one two three four five", "one two three", "u1"),
+        # another number entirely: flagged
+        _item("alphanumeric:b", "connected", "one two three four five", "nine nine eight seven",
+              "u2"),
+        # the digit decoder found nothing, but the letters follow the prompt: not flagged
+        {**_item("alphanumeric:c", "connected", "one two three four five", "", "u3"),
+         "greedy": "on two thre for fiv"},
+        _item("fsdd:c", "connected", "one", "two three four five six", "f1"),  # not a prompt
     ]
     rows = crossval.check_labels([_fold(items)])
-    assert [(r["id"], r["prompt"], r["heard"]) for r in rows] == [
-        ("u1", "1234", "123"), ("u3", "1234", "5674")]
-    assert rows[0]["reason"] == "3 digits heard, the prompt has 4"
-    assert rows[1]["reason"] == "3 of 4 digits differ"
+    assert [(r["id"], r["prompt"], r["heard"]) for r in rows] == [("u2", "12345", "9987")]
+    assert rows[0]["reason"].startswith("5 digit edits between the prompt (5 digits)")
     path = crossval.save_label_check(rows, tmp_path / "labels.tsv")
-    assert crossval.flagged(path) == {"u1", "u3"}
+    assert crossval.flagged(path) == {"u2"}
     assert crossval.flagged(tmp_path / "none.tsv") == set()
 
 

@@ -67,6 +67,14 @@ def test_lexicon_forces_real_words():
     assert lm.decode(probs, free) == "one thre"  # no LM, no lexicon: the acoustics win
 
 
+def test_lexicon_keeps_the_finished_words_when_the_audio_ends_mid_word():
+    alphabet = Alphabet()
+    model = lm.NGramLM.train(["one two three", "three two one"], order=2)
+    probs = _probs_for("one two th", alphabet, {})  # the last word is cut off
+    scorer = lm.LMScorer(model, alphabet, alpha=0.5, beta=1.0, lexicon=True)
+    assert lm.decode(probs, scorer, beam_width=2) == "one two"  # not an empty transcript
+
+
 def test_fusion_with_zero_weights_matches_plain_beam():
     alphabet = Alphabet()
     probs = _probs_for("one two", alphabet, {1: ("m", 0.45), 5: ("o", 0.4)})
