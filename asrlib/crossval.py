@@ -196,6 +196,31 @@ def run_fold(recipe, fold: int, out_dir=OUT, k: int = K, time_budget: float | No
     return result
 
 
+def redecode(path, log=print) -> VoiceFold:
+    """Transcribe a stored fold's test voices again with its saved model and digit decoder
+    (after a decoder fix; the model is not retrained). Updates ``greedy`` and ``task``."""
+    path = Path(path)
+    fold = VoiceFold.load(path)
+    bundle = checkpoint.load(path.with_suffix(".keras"))
+    from asrlib import pipeline
+    from asrlib.transcriber import Transcriber
+
+    test_items = voices.material(fold.test, n_fsdd_strings=N_FSDD_TEST)
+    examples, _ = pipeline.prepare([i.utt for i in test_items], bundle.features, bundle.alphabet,
+                                   bundle.config)
+    probs = predict_probs(bundle.model, [e.features for e in examples], bundle.config)
+    decoder = Transcriber(bundle).task
+    new = {e.id: (bundle.alphabet.decode(greedy(p)), decoder(p)) for e, p in zip(examples, probs)}
+    changed = 0
+    for item in fold.items:
+        g, t = new[item["id"]]
+        changed += t != item["task"]
+        item["greedy"], item["task"] = g, t
+    fold.save(path)
+    log(f"{path}: {changed} of {len(fold.items)} digit-decoder transcripts changed")
+    return fold
+
+
 def load(out_dir=OUT, recipe: str = "voices", n_speakers: int | None = None) -> list[VoiceFold]:
     """The stored folds of ``recipe`` (learning-curve points with ``n_speakers``)."""
     folder = Path(out_dir) / recipe
