@@ -103,7 +103,7 @@ def groups_of(pool, ids) -> dict:
 
 def fold_path(out_dir, recipe: str, fold: int, n_speakers: int | None = None) -> Path:
     """``<out>/<recipe>/fold<i>.json``; a learning-curve point: ``…/fold<i>-<n>spk.json``."""
-    suffix = f"-{n_speakers}spk" if n_speakers else ""
+    suffix = f"-{n_speakers}spk" if n_speakers is not None else ""
     return Path(out_dir) / recipe / f"fold{fold}{suffix}.json"
 
 
@@ -116,7 +116,8 @@ def subset(train_ids, n: int, pool=None) -> list[str]:
         strata.setdefault((pool[sid].source, pool[sid].gender), []).append(sid)
     total, taken, out = len(train_ids), dict.fromkeys(strata, 0), []
     if not 0 < n <= total:
-        raise ValueError(f"--speakers must be between 1 and {total} (the fold's training voices)")
+        raise ValueError(f"a learning-curve point needs between 1 and {total} voices (the "
+                         f"fold's training voices), got {n}")
     for t in range(1, n + 1):
         key = max((k for k in strata if taken[k] < len(strata[k])),
                   key=lambda k: (len(strata[k]) * t / total - taken[k], len(strata[k])))
@@ -137,7 +138,7 @@ def run_fold(recipe, fold: int, out_dir=OUT, k: int = K, time_budget: float | No
         return VoiceFold.load(path)
     pool = voices.speakers()
     this = voices.folds(pool, k)[fold]
-    train_ids = list(this.train) if not n_speakers else subset(this.train, n_speakers, pool)
+    train_ids = list(this.train) if n_speakers is None else subset(this.train, n_speakers, pool)
     val_items = voices.material(this.val, n_fsdd_strings=N_FSDD_VAL)
     random.Random(0).shuffle(val_items)  # the decoder tunes on the first 100: every source
     test_items = voices.material(this.test, n_fsdd_strings=N_FSDD_TEST)
@@ -148,14 +149,14 @@ def run_fold(recipe, fold: int, out_dir=OUT, k: int = K, time_budget: float | No
     }
     alphabet = Alphabet()
     examples, dropped, feature_seconds = experiments._prepare(recipe, splits, alphabet)
-    log(f"[{recipe.name}/fold {fold}{f', {n_speakers} voices' if n_speakers else ''}] "
+    log(f"[{recipe.name}/fold {fold}{'' if n_speakers is None else f', {n_speakers} voices'}] "
         f"features {feature_seconds:.0f} s: {len(examples['train'])} training strings of "
         f"{len(train_ids)} voices, {len(examples['val'])} val, {len(examples['test'])} test; "
         f"{dropped} dropped")
     model_path = path.with_suffix(".keras")
     info = {"data": "digits", "recipe": recipe.name,
             "command": f"python -m asrlib voices --recipe {recipe.name} --folds {fold}"
-                       + (f" --speakers {n_speakers}" if n_speakers else ""),
+                       + ("" if n_speakers is None else f" --speakers {n_speakers}"),
             "speakers": {"train": train_ids, "val": list(this.val), "test": list(this.test)}}
     lm_texts = [u.text for u in splits["train"]]
     last = train.KeepLastWeights(experiments.AVERAGE_LAST)
@@ -224,7 +225,7 @@ def redecode(path, log=print) -> VoiceFold:
 def load(out_dir=OUT, recipe: str = "voices", n_speakers: int | None = None) -> list[VoiceFold]:
     """The stored folds of ``recipe`` (learning-curve points with ``n_speakers``)."""
     folder = Path(out_dir) / recipe
-    pattern = f"fold*-{n_speakers}spk.json" if n_speakers else "fold[0-9].json"
+    pattern = "fold[0-9].json" if n_speakers is None else f"fold*-{n_speakers}spk.json"
     return [VoiceFold.load(p) for p in sorted(folder.glob(pattern))]
 
 

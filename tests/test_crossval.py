@@ -94,6 +94,7 @@ def test_learning_curve_subsets_are_nested_and_stratified():
         (["voices", "--budget", "0"], "--budget must be a positive"),
         (["voices", "--folds", "7"], "fold numbers are 0 to 4"),
         (["voices", "--table"], "no stored folds yet"),
+        (["voices", "--folds", "0", "--speakers", "0"], "between 1 and 74 voices"),
     ],
 )
 def test_voices_usage_errors_are_one_line(capsys, argv, message, tmp_path):
