@@ -155,7 +155,6 @@ def connected_digits(
     perturb: bool = False,
     effects: tuple[str, ...] = (),
     takes=None,
-    edges: tuple[float, float] = EDGE_SECONDS,
 ) -> list[Utterance]:
     """``n`` strings of 1–7 digits, each joined from one speaker's recordings with pauses.
 
@@ -177,9 +176,8 @@ def connected_digits(
     if empty:
         raise ManifestError(f"no FSDD recordings of {empty} among takes {takes}")
     suffix = f"-takes{min(takes)}to{max(takes)}" if takes is not None else ""
-    suffix += f"-edges{edges[0]:g}to{edges[1]:g}" if tuple(edges) != EDGE_SECONDS else ""
     return join_clips(n, by_speaker, seed, min_digits, max_digits, perturb, effects,
-                      prefix="digits", suffix=suffix, edges=edges)
+                      prefix="digits", suffix=suffix)
 
 
 def join_clips(
@@ -193,12 +191,10 @@ def join_clips(
     prefix: str = "digits",
     suffix: str = "",
     trim_db: float = 0.0,
-    edges: tuple[float, float] = EDGE_SECONDS,
 ) -> list[Utterance]:
     """``n`` strings, speaker after speaker, each of 1–7 clips of one speaker joined with pauses
     (see :func:`connected_digits`); ids ``<prefix>-<speaker>-<seed>-<i>…<suffix>``. With
-    ``trim_db`` > 0 each clip's silent ends are trimmed first (see :class:`Utterance`);
-    ``edges`` is the range of the silence before the first and after the last clip."""
+    ``trim_db`` > 0 each clip's silent ends are trimmed first (see :class:`Utterance`)."""
     speakers = list(by_speaker)
     rng = random.Random(seed)
     prng = random.Random(f"perturb-{seed}")  # its own stream: the same strings either way
@@ -208,9 +204,9 @@ def join_clips(
         speaker = speakers[i % len(speakers)]
         picks = rng.choices(by_speaker[speaker], k=rng.randint(min_digits, max_digits))
         pauses = (
-            rng.uniform(*edges),
+            rng.uniform(*EDGE_SECONDS),
             *(rng.uniform(*PAUSE_SECONDS) for _ in picks[1:]),
-            rng.uniform(*edges),
+            rng.uniform(*EDGE_SECONDS),
         )
         speeds = tuple(prng.uniform(*augment.SPEED_RANGE) for _ in picks) if perturb else ()
         gains = tuple(prng.uniform(*augment.GAIN_DB_RANGE) for _ in picks) if perturb else ()
