@@ -38,7 +38,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # four, one, seven spoken by theo: takes the fine-tuning section of notebook 08 never uses
 TAKES = ("4_theo_40", "1_theo_41", "7_theo_42")
 EXPECTED = "four one seven"
-UPLOAD_TAKES, UPLOAD_EXPECTED = ("2_theo_43", "9_theo_44"), "two nine"  # the upload fallback
+UPLOAD_TAKES, UPLOAD_EXPECTED = ("2_theo_47", "9_theo_48"), "two nine"  # the upload fallback
 PAUSES = (0.4, 0.3, 0.3, 1.6)  # seconds: lead-in, between the digits, tail
 
 
