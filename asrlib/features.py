@@ -179,7 +179,7 @@ def dct_matrix(n_out: int, n_in: int) -> np.ndarray:
 def mfcc_numpy(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
     """MFCC (or log-mel) built by hand, step by step → ``(time, n_features)``, like :func:`mfcc`."""
     c = config
-    y = np.asarray(samples, dtype=np.float32)
+    y = np.pad(np.asarray(samples, dtype=np.float32), c.pad_samples)  # silence at both ends
     frames = frame_signal(y, c.n_fft, c.hop_length)  # (time, n_fft)
     power = power_spectrum(frames, hann_window(c.win_length, c.n_fft))  # (time, bins)
     mel = power @ mel_filterbank(c.sample_rate, c.n_fft, c.n_mels, c.fmin, c.fmax).T
