@@ -1,9 +1,19 @@
 """asrlib: the small speech-recognition library behind the asr-notebooks series.
 
-One module per pipeline stage: ``audio`` → ``features`` → ``text`` →
-``datasets`` → ``pipeline`` → ``model`` → ``ctc`` → ``decoding`` →
-``metrics`` → ``train``; ``transcriber`` ties a saved model to audio files and
-``cli`` is the command line (``python -m asrlib``).
+One home per idea, in layers (each imports only from the layers before it):
+
+- stages: ``audio`` → ``features`` → ``text``; ``model``, ``config`` (``Spec``: features,
+  architecture and alphabet as one value; ``TrainConfig``), ``ctc``, ``decoding``, ``lm``,
+  ``metrics``.
+- data: ``download``, ``archives``, ``corpora``, ``datasets``, ``manifest``, ``voices``,
+  ``augment``, ``pipeline``, ``shards``, ``shard_workers``.
+- training: ``checkpoint``, ``train``, ``distribute``.
+- experiments: ``recipes`` (data), ``protocol`` (the shared outline), ``loso``, ``crossval``,
+  ``results`` (stored results, summaries and tables).
+- running: ``transcriber``, ``tflite``, ``export``, ``cli`` + ``cli_commands``
+  (``python -m asrlib``), ``demo``; for the notebooks ``runtime``, ``plots``, ``checks``,
+  ``app``, ``recorder``, ``traditional``.
+- support: ``files`` (atomic writes, one-line errors, quiet C++ output).
 """
 
 __version__ = "0.1.0"

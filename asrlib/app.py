@@ -18,6 +18,7 @@ import ipywidgets
 import numpy as np
 
 from asrlib import SAMPLE_RATE, audio, decoding, features
+from asrlib.files import one_line
 from asrlib.recorder import Recorder
 from asrlib.transcriber import Transcriber, word_confidence
 
@@ -31,10 +32,10 @@ def analyse(transcriber: Transcriber, samples: np.ndarray) -> dict:
     b = transcriber.bundle
     feats = features.mfcc(samples, b.features)
     probs = transcriber.probs(samples)
-    texts = {method: decoding.decode_batch(probs[None], None, b.alphabet, 16, method)[0]
-             for method in ("greedy", "beam")}
-    if transcriber.task is not None:
-        texts["task"] = transcriber.task(probs)
+    methods = ("greedy", "beam") if transcriber.task is None else ("greedy", "beam", "task")
+    texts = {m: decoding.decode(probs, m, b.alphabet,
+                                transcriber.beam_width if m == "task" else 16, transcriber.task)
+             for m in methods}
     main = transcriber.decoder if transcriber.decoder in texts else "greedy"
     return {
         "features": feats, "probs": probs, "main": main,
@@ -85,8 +86,7 @@ class TranscribeApp:
         try:
             self.transcript.value = self.render(samples)
         except Exception as err:  # a widget callback must never end in a traceback
-            text = str(err).strip()
-            self.show_error(text.splitlines()[0] if text else type(err).__name__)
+            self.show_error(one_line(err))
             return
         if self.plots:
             self.draw(samples)
@@ -129,7 +129,7 @@ class TranscribeApp:
                          ax=axes[1], title="MFCC", ylabel="coefficient")
             plots.posteriorgram(result["probs"], bundle.alphabet,
                                 hop_seconds=bundle.features.hop_ms / 1000
-                                * bundle.config.time_stride,
+                                * bundle.spec.model.time_stride,
                                 ax=axes[2], title=f"posteriorgram ({name} model)")
             fig.tight_layout()
             plt.show()

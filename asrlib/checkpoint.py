@@ -13,9 +13,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asrlib.config import Spec
 from asrlib.features import FeatureConfig
-from asrlib.model import ModelConfig
-from asrlib.runtime import temp_sibling
+from asrlib.files import one_line, temp_sibling
 from asrlib.text import Alphabet
 
 MEMBER = "asrlib.json"
@@ -27,29 +27,30 @@ class ModelFileError(ValueError):
 
 @dataclass
 class Bundle:
-    """A loaded model and the configs it was trained with."""
+    """A loaded model and the :class:`~asrlib.config.Spec` it was trained with."""
 
-    model: object
-    features: FeatureConfig
-    config: ModelConfig
-    alphabet: Alphabet
+    model: object  # a Keras model, or a TFLite one with the same predict_on_batch
+    spec: Spec
     info: dict = field(default_factory=dict)  # training recipe, data, results: free-form
 
+    @property
+    def features(self) -> FeatureConfig:
+        return self.spec.features
 
-def save(path, model, features: FeatureConfig, config: ModelConfig, alphabet: Alphabet, info=None):
-    """Save ``model`` to ``path`` (``.keras``) with its configs; written atomically."""
+    @property
+    def alphabet(self) -> Alphabet:
+        return self.spec.alphabet
+
+
+def save(path, model, spec: Spec, info=None):
+    """Save ``model`` to ``path`` (``.keras``) with its spec; written atomically."""
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"{path}: model files must end in .keras")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_sibling(path, ".keras")
     model.save(tmp)
-    meta = {
-        "features": features.to_dict(),
-        "model": config.to_dict(),
-        "alphabet": alphabet.to_dict(),
-        "info": info or {},
-    }
+    meta = {**spec.to_dict(), "info": info or {}}
     with zipfile.ZipFile(tmp, "a") as archive:
         archive.writestr(MEMBER, json.dumps(meta, indent=1))
     os.replace(tmp, path)
@@ -97,21 +98,20 @@ def load(path, compile: bool = False) -> Bundle:
     import keras
 
     meta = read_meta(path)
-    try:
-        features = FeatureConfig.from_dict(meta["features"])
-        config = ModelConfig.from_dict(meta["model"])
-        alphabet = Alphabet.from_dict(meta["alphabet"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise ModelFileError(f"{path}: invalid asrlib configs ({err})") from None
+    spec = spec_of(meta, path)
     try:
         model = keras.saving.load_model(path, compile=compile)
     except Exception as err:  # Keras raises many types for a damaged archive
         raise ModelFileError(
-            f"{path}: Keras could not load the model ({_first_line(err)})"
+            f"{path}: Keras could not load the model ({one_line(err, 200)})"
         ) from None
-    return Bundle(model, features, config, alphabet, meta.get("info", {}))
+    return Bundle(model, spec, meta.get("info", {}))
 
 
-def _first_line(err: Exception) -> str:
-    lines = str(err).strip().splitlines()
-    return lines[0][:200] if lines else type(err).__name__
+def spec_of(meta: dict, where) -> Spec:
+    """The :class:`Spec` in a model file's record (``asrlib.json``, or a TFLite sidecar);
+    :class:`ModelFileError` naming ``where`` when it is not a valid one."""
+    try:
+        return Spec.from_dict(meta)
+    except ValueError as err:
+        raise ModelFileError(f"{where}: invalid asrlib configs ({err})") from None

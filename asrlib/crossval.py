@@ -21,13 +21,20 @@ from __future__ import annotations
 import csv
 import json
 import random
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from asrlib import checkpoint, experiments, metrics, voices
-from asrlib.decoding import greedy
-from asrlib.model import predict_probs
-from asrlib.text import Alphabet
+from asrlib import checkpoint, metrics, voices
+from asrlib.loso import shipped_summary
+from asrlib.protocol import (
+    N_VAL,
+    SHIPPED_TRAIN_TAKES,
+    SHIPPED_VAL_TAKES,
+    prepare_examples,
+    train_recipe,
+    transcribe,
+)
+from asrlib.results import Stored
 
 OUT = "data/voices"
 K = 5
@@ -36,33 +43,8 @@ COPIES = 20  # augmented versions of each alphanumeric phone number / Speech Com
 N_FSDD_VAL, N_FSDD_TEST = 20, 30  # FSDD connected strings per validation / test speaker
 LABEL_CHECK = "label_check.tsv"  # in OUT: phone numbers whose audio disagrees with the prompt
 
-_BASE = experiments.RECIPES["v4-helped"]
-_FEATURES = replace(_BASE.features, pad_ms=100.0)
-RECIPES = {
-    r.name: r
-    for r in (
-        replace(_BASE, name="voices",
-                description="every training voice, with the best FSDD levers: BiLSTM, speed "
-                "and loudness perturbation, pitch shift and reverberation, mel bands to 4 kHz "
-                "(so 8 kHz and 16 kHz audio give the same features), 100 ms of silence added "
-                "at both ends (a tightly cut clip reads like a padded one)",
-                features=_FEATURES, n_train=1500),
-        replace(_BASE, name="voices-noaug",
-                description="every training voice, no augmentation (no perturbation, pitch or "
-                "reverberation): more voices without more augmentation",
-                features=_FEATURES, n_train=1500, perturb=False, effects=()),
-    )
-}
-# the same recipe with another training seed (weights and batch order): the run-to-run noise
-# that any one-fold difference has to beat
-RECIPES["voices-seed1"] = replace(
-    RECIPES["voices"], name="voices-seed1",
-    description="the voices recipe again with training seed 1: its run-to-run noise",
-    train=replace(RECIPES["voices"].train, seed=1))
-
-
 @dataclass
-class VoiceFold:
+class VoiceFold(Stored):
     """One trained and scored fold: who was heard, and every test transcript."""
 
     recipe: str
@@ -84,19 +66,7 @@ class VoiceFold:
     n_train_utterances: int = 0
     voices: dict = field(default_factory=dict)  # test voice → its groups (source, gender, device)
 
-    def save(self, path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(self), indent=1) + "\n")
-        return path
-
-    @classmethod
-    def load(cls, path) -> VoiceFold:
-        try:
-            return cls(**json.loads(Path(path).read_text()))
-        except (OSError, ValueError, TypeError) as err:
-            raise ValueError(f"{path}: not a voices fold result ({err}); delete it to rerun") \
-                from None
+    kind = "voices fold result"
 
 
 def groups_of(pool, ids) -> dict:
@@ -137,7 +107,6 @@ def run_fold(recipe, fold: int, out_dir=OUT, k: int = K, time_budget: float | No
              log=print) -> VoiceFold:
     """Train ``recipe`` on fold ``fold``'s training voices (or ``n_speakers`` of them), pick
     its epoch and decoder on the validation voices, transcribe every test voice; cached."""
-    from asrlib import train
 
     path = fold_path(out_dir, recipe.name, fold, n_speakers)
     if path.exists() and not force:
@@ -153,51 +122,39 @@ def run_fold(recipe, fold: int, out_dir=OUT, k: int = K, time_budget: float | No
                                             perturb=recipe.perturb, effects=recipe.effects),
         "val": [i.utt for i in val_items], "test": [i.utt for i in test_items],
     }
-    alphabet = Alphabet()
-    examples, dropped, feature_seconds = experiments._prepare(recipe, splits, alphabet)
+    examples, dropped, feature_seconds = prepare_examples(recipe, splits)
     log(f"[{recipe.name}/fold {fold}{'' if n_speakers is None else f', {n_speakers} voices'}] "
         f"features {feature_seconds:.0f} s: {len(examples['train'])} training strings of "
         f"{len(train_ids)} voices, {len(examples['val'])} val, {len(examples['test'])} test; "
         f"{dropped} dropped")
-    model_path = path.with_suffix(".keras")
     info = {"data": "digits", "recipe": recipe.name,
             "command": f"python -m asrlib voices --recipe {recipe.name} --folds {fold}"
-                       + ("" if n_speakers is None else f" --speakers {n_speakers}"),
+                       + ("" if n_speakers is None else f" --speakers {n_speakers}")
+                       + (f" --budget {time_budget:g}" if time_budget else ""),
             "speakers": {"train": train_ids, "val": list(this.val), "test": list(this.test)}}
     lm_texts = [u.text for u in splits["train"]]
-    last = train.KeepLastWeights(experiments.AVERAGE_LAST)
-    config = replace(recipe.train, time_budget=time_budget)
-    best, best_decoder, history, seconds = experiments._train_with_decoder(
-        recipe, config, examples, alphabet, model_path, info, lm_texts, verbose, [last])
-    model, decoder = best, best_decoder
-    if len(last.weights) > 1:
-        model = experiments._averaged(best, last)
-        decoder = experiments.fit_task_decoder(model, lm_texts, examples["val"])
-        checkpoint.save(model_path, model.model, best.features, best.config, alphabet,
-                        info={**best.info, "decoder": decoder.to_dict(),
-                              "averaged": {"epochs": list(last.epochs)},
-                              "epoch": last.epochs[-1]})
+    trained = train_recipe(recipe, examples, path.with_suffix(".keras"), info, lm_texts,
+                           time_budget, verbose=verbose)
     test = examples["test"]
-    probs = predict_probs(model.model, [e.features for e in test], model.config)
-    best_probs = predict_probs(best.model, [e.features for e in test], best.config)
+    greedy_hyps, task_hyps = transcribe(trained.model, trained.decoder, test)
+    _, best_task = transcribe(trained.best, trained.best_decoder, test)
     by_id = {i.utt.id: i for i in test_items}
     items = [{"speaker": by_id[e.id].speaker, "kind": by_id[e.id].kind, "id": e.id,
-              "ref": e.text, "greedy": alphabet.decode(greedy(p)), "task": decoder(p),
-              "best_task": best_decoder(bp)} for e, p, bp in zip(test, probs, best_probs)]
+              "ref": e.text, "greedy": g, "task": t, "best_task": b}
+             for e, g, t, b in zip(test, greedy_hyps, task_hyps, best_task)]
+    c = trained.decoder.config
     result = VoiceFold(
         recipe=recipe.name, fold=fold, k=k, test=list(this.test), val=list(this.val),
-        train=train_ids, time_budget=time_budget, epochs=len(history.epoch),
-        averaged_epochs=list(last.epochs) if len(last.weights) > 1 else [],
-        best_epoch=int(best.info.get("epoch", 0)), train_seconds=round(seconds, 1),
-        feature_seconds=round(feature_seconds, 1), dropped=dropped,
-        decoder={"alpha": decoder.config.alpha, "beta": decoder.config.beta,
-                 "beam_width": decoder.config.beam_width},
+        train=train_ids, time_budget=time_budget, epochs=trained.epochs,
+        averaged_epochs=trained.averaged_epochs, best_epoch=trained.best_epoch,
+        train_seconds=round(trained.seconds, 1), feature_seconds=round(feature_seconds, 1),
+        dropped=dropped, decoder={"alpha": c.alpha, "beta": c.beta, "beam_width": c.beam_width},
         items=items, recipe_config=json.loads(json.dumps(recipe.to_dict())),
         n_train_utterances=len(examples["train"]),
         voices=groups_of(pool, this.test),
     )
     result.save(path)
-    log(f"[{recipe.name}/fold {fold}] {result.epochs} epochs in {seconds:.0f} s; "
+    log(f"[{recipe.name}/fold {fold}] {result.epochs} epochs in {trained.seconds:.0f} s; "
         + ", ".join(f"{kind} WER {100 * v['wer']:.1f}%" for kind, v in
                     summarize([result])["mean"].items()))
     return result
@@ -210,14 +167,13 @@ def redecode(path, log=print) -> VoiceFold:
     fold = VoiceFold.load(path)
     bundle = checkpoint.load(path.with_suffix(".keras"))
     from asrlib import pipeline
-    from asrlib.transcriber import Transcriber
+    from asrlib.lm import TaskDecoder
 
     test_items = voices.material(fold.test, n_fsdd_strings=N_FSDD_TEST)
-    examples, _ = pipeline.prepare([i.utt for i in test_items], bundle.features, bundle.alphabet,
-                                   bundle.config)
-    probs = predict_probs(bundle.model, [e.features for e in examples], bundle.config)
-    decoder = Transcriber(bundle).task
-    new = {e.id: (bundle.alphabet.decode(greedy(p)), decoder(p)) for e, p in zip(examples, probs)}
+    examples, _ = pipeline.prepare([i.utt for i in test_items], bundle.spec)
+    decoder = TaskDecoder.from_dict(bundle.info["decoder"], bundle.alphabet)
+    hyps = transcribe(bundle, decoder, examples)
+    new = {e.id: (g, t) for e, g, t in zip(examples, *hyps)}
     changed = 0
     for item in fold.items:
         g, t = new[item["id"]]
@@ -244,59 +200,33 @@ def train_all_voices(recipe, out_path, time_budget: float | None = 900, log=prin
     recordings, not a measure of a new voice (the cross-validation is). The file holds the
     mean of the last epochs' weights. Phone numbers the label check flagged are not trained
     on. → what ``data/README.md`` reports."""
-    from asrlib import datasets, train
+    from asrlib import datasets
+
 
     pool = [s.id for s in voices.speakers()]
     exclude = flagged(label_check)
     splits = {
         "train": voices.training_utterances(
             pool, n_fsdd=recipe.n_train, copies=COPIES, perturb=recipe.perturb,
-            effects=recipe.effects, fsdd_takes=experiments.SHIPPED_TRAIN_TAKES,
-            exclude=exclude),
-        "val": datasets.connected_digits(experiments.N_VAL, datasets.FSDD_SPEAKERS, seed=1,
-                                         takes=experiments.SHIPPED_VAL_TAKES),
+            effects=recipe.effects, fsdd_takes=SHIPPED_TRAIN_TAKES, exclude=exclude),
+        "val": datasets.connected_digits(N_VAL, datasets.FSDD_SPEAKERS, seed=1,
+                                         takes=SHIPPED_VAL_TAKES),
     }
-    alphabet = Alphabet()
-    examples, dropped, feature_seconds = experiments._prepare(recipe, splits, alphabet)
+    examples, dropped, feature_seconds = prepare_examples(recipe, splits)
     log(f"[{recipe.name}/every voice] features {feature_seconds:.0f} s: "
         f"{len(examples['train'])} training strings of {len(pool)} voices "
         f"({len(exclude)} flagged phone numbers left out); {dropped} dropped")
     info = {"data": "digits", "recipe": recipe.name, "recipe_config": recipe.to_dict(),
             "command": f"python -m asrlib voices --recipe {recipe.name} --ship {out_path} "
-                       f"--budget {time_budget:g}",
+                       + (f"--budget {time_budget:g}" if time_budget else ""),
             "speakers": {"train": pool, "val": list(datasets.FSDD_SPEAKERS), "test": []},
             "takes": {"train": [5, 49], "val": [0, 4]}, "label_check_excluded": len(exclude)}
     lm_texts = [u.text for u in splits["train"]]
-    last = train.KeepLastWeights(experiments.AVERAGE_LAST)
-    config = replace(recipe.train, time_budget=time_budget)
-    best, decoder, history, seconds = experiments._train_with_decoder(
-        recipe, config, examples, alphabet, out_path, info, lm_texts, 0, [last])
-    model = best
-    if len(last.weights) > 1:
-        model = experiments._averaged(best, last)
-        decoder = experiments.fit_task_decoder(model, lm_texts, examples["val"])
-    val = examples["val"]
-    probs = predict_probs(model.model, [e.features for e in val], model.config)
-    refs = [e.text for e in val]
-    scores = {"val_greedy": experiments._scores(refs, [alphabet.decode(greedy(p)) for p in probs]),
-              "val_task": experiments._scores(refs, [decoder(p) for p in probs])}
-    if model is not best:
-        checkpoint.save(out_path, model.model, best.features, best.config, alphabet,
-                        info={**best.info, "decoder": decoder.to_dict(),
-                              "averaged": {"epochs": list(last.epochs),
-                                           "best_epoch": int(best.info.get("epoch", 0))},
-                              "epoch": last.epochs[-1], "val_cer": scores["val_greedy"]["cer"],
-                              "val_wer": scores["val_greedy"]["wer"]})
-    summary = {"recipe": recipe.name, "epochs": len(history.epoch),
-               "best_epoch": int(best.info.get("epoch", 0)),
-               "averaged_epochs": list(last.epochs) if model is not best else [],
-               "train_seconds": round(seconds, 1), "feature_seconds": round(feature_seconds, 1),
-               "n_train_utterances": len(examples["train"]), "voices": len(pool),
-               "label_check_excluded": len(exclude), **scores,
-               "params": int(model.model.count_params())}
-    log(f"[{recipe.name}/every voice] {summary['epochs']} epochs in {seconds:.0f} s; "
-        f"saved {out_path}")
-    return summary
+    trained = train_recipe(recipe, examples, out_path, info, lm_texts, time_budget)
+    summary = shipped_summary(recipe, trained, examples["val"], log, f"{recipe.name}/every voice")
+    return {"averaged_epochs": [], **summary, "feature_seconds": round(feature_seconds, 1),
+            "n_train_utterances": len(examples["train"]), "voices": len(pool),
+            "label_check_excluded": len(exclude)}
 
 
 # --- label checking -----------------------------------------------------------------------

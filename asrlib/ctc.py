@@ -2,8 +2,10 @@
 
 Training uses :class:`CTCLoss`, with per-utterance lengths travelling in the targets.
 The NumPy functions below (notebook 04) compute, for one utterance, what it hides:
-the alignments, the α/β recursions, the gradient, the feasibility rule and the
-forced alignment; the tests check them against ``tf.nn.ctc_loss``.
+the collapse rule, the alignments, the α/β recursions, the gradient, the feasibility
+rule (:func:`min_frames`) and the forced alignment; the tests check them against
+``tf.nn.ctc_loss``. They are the package's one home for CTC arithmetic:
+:mod:`asrlib.decoding` builds on them, never the other way round.
 
 Targets are packed into one int32 tensor so that plain ``model.fit`` (and
 ``tf.distribute``) can carry them: ``targets[:, 0]`` is each utterance's number
@@ -19,7 +21,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from asrlib.decoding import collapse
 from asrlib.model import ModelConfig, output_lengths
 
 
@@ -101,9 +102,23 @@ def extend(labels: Sequence[int], blank: int = 0) -> np.ndarray:
     return ext
 
 
+def collapse(ids: Sequence[int], blank: int = 0) -> list[int]:
+    """The CTC collapse rule: merge repeated ids, then drop blanks (``aa_a`` → ``aa``)."""
+    out, previous = [], None
+    for i in ids:
+        i = int(i)
+        if i != previous and i != blank:
+            out.append(i)
+        previous = i
+    return out
+
+
 def min_frames(labels: Sequence[int]) -> int:
     """Fewest frames that can emit ``labels``: one per label plus a blank between equal
-    neighbours ("ll" in "hello" needs ``l _ l``), so ``len + adjacent repeats``."""
+    neighbours ("ll" in "hello" needs ``l _ l``), so ``len + adjacent repeats``.
+
+    These are OUTPUT frames; :func:`asrlib.model.output_lengths` says how many a number
+    of input frames gives."""
     ids = np.asarray(labels)
     return int(len(ids) + np.sum(ids[1:] == ids[:-1]))
 

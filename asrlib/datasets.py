@@ -1,4 +1,4 @@
-"""Datasets: utterances from FSDD, connected digits, LibriSpeech, LJSpeech, Common Voice, manifests.
+"""Datasets: utterances from FSDD, connected digits, LibriSpeech, LJSpeech, Common Voice.
 
 Every loader reads a local folder laid out like the upstream archive. The folder
 is found by :func:`asrlib.download.ensure`: the ``root`` argument, else the
@@ -7,7 +7,8 @@ the official host, with a checksum, when allowed: ``download=None``, the default
 fetches a small archive and asks before a large one). The teaching sets (the
 LibriSpeech sample, the LJSpeech sample, the alphanumeric and Speech Commands
 speakers) are read by their committed ids (:mod:`asrlib.corpora`), so a full
-download and a local copy of just the set give the same utterances. Tests and CI
+download and a local copy of just the set give the same utterances. JSON Lines
+manifests are read and written by :mod:`asrlib.manifest`. Tests and CI
 set ``ASRLIB_DATA=../shared/data``, so nothing is downloaded there.
 """
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
-import json
 import os
 import random
 import re
@@ -33,6 +33,7 @@ FSDD_SPEAKERS = ("george", "jackson", "lucas", "nicolas", "theo", "yweweler")
 # training: one speaker is only ever tested on, another only validates.
 DIGITS_TEST_SPEAKER = "theo"
 DIGITS_VAL_SPEAKER = "george"
+SENTENCE_TEST_SPEAKER = "8226"  # LibriSpeech sample speaker held out for testing
 PAUSE_SECONDS = (0.05, 0.35)  # silence between joined digits, drawn uniformly
 EDGE_SECONDS = (0.05, 0.25)  # silence before the first and after the last digit
 
@@ -423,7 +424,7 @@ def common_voice(folder: str | os.PathLike, split: str = "train") -> list[Uttera
 
 
 def sentences_split(
-    test_speaker: str = "8226",
+    test_speaker: str = SENTENCE_TEST_SPEAKER,
     subset: str = "sample",
     val_fraction: float = 0.06,
     seed: int = 0,
@@ -447,79 +448,3 @@ def sentences_split(
         "val": pool[:n_val],
         "test": [u for u in libri if u.speaker == test_speaker],
     }
-
-
-# --- JSON Lines manifests (NeMo convention) -----------------------------------------------
-
-
-def read_manifest(path: str | os.PathLike) -> tuple[list[Utterance], list[str]]:
-    """Rows ``{"audio_filepath", "duration", "text"}`` → (utterances, problems).
-
-    Relative audio paths resolve against the manifest's folder. A bad row never
-    costs the good ones: it is reported in ``problems`` (one line each,
-    naming the manifest and line number) and skipped.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ManifestError(f"{path}: manifest not found")
-    utts, problems = [], []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise ManifestError(f"{path}: not a UTF-8 text file; a manifest is JSON Lines") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            problems.append(f"{where}: not valid JSON ({err.msg})")
-            continue
-        if not isinstance(row, dict):
-            problems.append(f"{where}: expected a JSON object, got {type(row).__name__}")
-            continue
-        missing = [k for k in ("audio_filepath", "text") if k not in row]
-        if missing:
-            problems.append(f"{where}: missing field(s) {', '.join(missing)}")
-            continue
-        if not isinstance(row["text"], str):
-            problems.append(f"{where}: 'text' must be a string")
-            continue
-        audio_path = Path(str(row["audio_filepath"]))
-        if not audio_path.is_absolute():
-            audio_path = path.parent / audio_path
-        duration = row.get("duration")
-        duration = float(duration) if isinstance(duration, (int, float)) else None
-        uid = row.get("id") or f"{path.name}:{number}"  # unique, and says where to look
-        speaker = str(row.get("speaker", "unknown"))
-        utts.append(Utterance(str(uid), row["text"], speaker, str(audio_path), duration))
-    return utts, problems
-
-
-def write_manifest(utts: list[Utterance], path: str | os.PathLike, audio_dir=None) -> Path:
-    """Write utterances as a JSON Lines manifest; synthesised ones are saved as WAV first."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    audio_dir = Path(audio_dir) if audio_dir else path.parent / "wavs"
-    with open(path, "w", encoding="utf-8") as f:
-        for u in utts:
-            if u.parts or u.path is None:
-                samples = u.load()
-                wav = audio.save(audio_dir / f"{u.id}.wav", samples)
-                duration = len(samples) / SAMPLE_RATE
-            else:
-                wav, duration = Path(u.path), u.duration
-                if duration is None:
-                    import soundfile as sf
-
-                    duration = round(sf.info(str(wav)).duration, 3)
-            rel = os.path.relpath(wav, path.parent)
-            row = {
-                "audio_filepath": rel,
-                "duration": duration,
-                "text": u.text,
-                "speaker": u.speaker,
-            }
-            f.write(json.dumps(row) + "\n")
-    return path

@@ -2,32 +2,27 @@
 
 Inputs are the softmax outputs of the model, ``(time, classes)`` for one
 utterance or ``(batch, time, classes)`` for a batch, with the CTC blank at
-index 0. Everything except :func:`keras_beam_search` is plain NumPy, so this
-module imports without TensorFlow.
+index 0. :func:`decode` is the one place a decoder is chosen by name (one of
+:data:`METHODS`); everything else calls it. The CTC rules themselves (the collapse,
+the α recursion) live in :mod:`asrlib.ctc`. Everything except
+:func:`keras_beam_search` is plain NumPy, so this module imports without TensorFlow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
 
+from asrlib import ctc
+from asrlib.ctc import collapse  # the CTC rule, re-exported: notebooks call decoding.collapse
 from asrlib.text import Alphabet
 
-METHODS = ("greedy", "beam", "keras_beam")  # what decode_batch can run
+# The decoders :func:`decode` runs by name: best path, our prefix beam search, Keras's beam
+# search, and "task": the model's own beam search with a word LM (an asrlib.lm.TaskDecoder).
+METHODS = ("greedy", "beam", "keras_beam", "task")
 _KERAS_FLOOR = 1e-30  # smallest probability passed to Keras, so that its logits stay finite
-
-
-def collapse(ids: Sequence[int], blank: int = 0) -> list[int]:
-    """The CTC collapse rule: merge repeated ids, then drop blanks (``aa_a`` → ``aa``)."""
-    out, previous = [], None
-    for i in ids:
-        i = int(i)
-        if i != previous and i != blank:
-            out.append(i)
-        previous = i
-    return out
 
 
 def greedy(probs: np.ndarray, length: int | None = None, blank: int = 0) -> list[int]:
@@ -151,45 +146,61 @@ def keras_beam_search(
     return [[int(i) for i in row if i >= 0] for row in keras.ops.convert_to_numpy(decoded)[0]]
 
 
+def decode(
+    probs: np.ndarray,
+    method: str = "greedy",
+    alphabet: Alphabet | None = None,
+    beam_width: int = 16,
+    task: Callable[..., str] | None = None,
+) -> str:
+    """Text for one utterance's ``(time, classes)`` probabilities with one of :data:`METHODS`.
+
+    ``beam_width`` is used by every method but greedy. ``task`` is the model's task decoder,
+    an :class:`asrlib.lm.TaskDecoder` (called as ``task(probs, beam_width=beam_width)``),
+    needed by ``method="task"`` only; it writes the text with its own alphabet.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method == "task":
+        if task is None:
+            raise ValueError(
+                "method 'task' needs the model's task decoder (task=...); "
+                "use greedy or beam for a model without one"
+            )
+        return task(probs, beam_width=beam_width)
+    if method == "greedy":
+        ids = greedy(probs)
+    elif method == "beam":
+        ids = _best(prefix_beam_search(probs, beam_width))
+    else:
+        ids = keras_beam_search(probs[None], [len(probs)], beam_width)[0]
+    return (alphabet or Alphabet()).decode(ids)
+
+
 def decode_batch(
     probs: np.ndarray,
     lengths: Sequence[int] | None = None,
     alphabet: Alphabet | None = None,
     beam_width: int = 16,
     method: str = "greedy",
+    task: Callable[..., str] | None = None,
 ) -> list[str]:
-    """Decode ``(batch, time, classes)`` to texts with one of :data:`METHODS`."""
-    alphabet = alphabet or Alphabet()
-    lengths = _lengths(probs, lengths)
-    if method == "greedy":
-        ids = greedy_batch(probs, lengths)
-    elif method == "beam":
-        ids = [_best(prefix_beam_search(p, beam_width, length=n)) for p, n in zip(probs, lengths)]
-    elif method == "keras_beam":
-        ids = keras_beam_search(probs, lengths, beam_width)
-    else:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    return [alphabet.decode(i) for i in ids]
+    """:func:`decode` on each item of ``(batch, time, classes)``, cut to ``lengths``."""
+    return [
+        decode(p[:n], method, alphabet, beam_width, task)
+        for p, n in zip(probs, _lengths(probs, lengths))
+    ]
 
 
 def ctc_log_prob(probs: np.ndarray, labels: Sequence[int], blank: int = 0) -> float:
-    """Total CTC log probability of ``labels`` under ``(time, classes)`` by the alpha recursion."""
-    with np.errstate(divide="ignore"):
-        logp = np.log(np.asarray(probs, dtype=np.float64))
-    labels = np.asarray(labels, dtype=np.int64)
-    ext = np.full(2 * len(labels) + 1, blank)  # blank, l1, blank, l2, ..., blank
-    ext[1::2] = labels
-    # state s may also be entered from s - 2 when it is a label that differs from s - 2
-    skip = np.zeros(len(ext), dtype=bool)
-    skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
-    alpha = np.full(len(ext), -np.inf)
-    alpha[:2] = logp[0, ext[:2]]
-    for lp in logp[1:]:
-        prev = alpha.copy()
-        alpha[1:] = np.logaddexp(alpha[1:], prev[:-1])
-        alpha[2:] = np.where(skip[2:], np.logaddexp(alpha[2:], prev[:-2]), alpha[2:])
-        alpha += lp[ext]
-    return float(np.logaddexp(alpha[-1], alpha[-2]) if len(labels) else alpha[-1])
+    """Total CTC log probability of ``labels`` under ``(time, classes)`` probabilities.
+
+    The α recursion of :func:`asrlib.ctc.forward` on ``log(probs)``; ``-inf`` when no
+    path fits.
+    """
+    with np.errstate(divide="ignore"):  # log(0) = -inf is a valid log probability
+        log_probs = np.log(np.asarray(probs, dtype=np.float64))
+    return -ctc.forward(log_probs, labels, blank)[1]
 
 
 def _lengths(probs: np.ndarray, lengths: Sequence[int] | None) -> list[int]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from asrlib import datasets, metrics, runtime
+from asrlib import datasets, files, metrics, runtime
 from asrlib.datasets import Utterance
 
 CLIPS = runtime.REPO / "data" / "clips"
@@ -79,7 +79,8 @@ def run(download: bool | None = None, say: Callable[[str], None] = print) -> dic
         theo = datasets.connected_digits(20, [datasets.DIGITS_TEST_SPEAKER], seed=2,
                                          download=download)
     except Exception as err:  # offline or no FSDD: the parts above stand on their own
-        say(f"\nnote: skipped theo's held-out FSDD strings: {runtime.one_line(err)}")
+        why = files.one_line(err, command_line=True)
+        say(f"\nnote: skipped theo's held-out FSDD strings: {why}")
         return wers
     wers["theo"] = _score("FSDD strings of theo (8 kHz recordings), a voice it never heard",
                           [(u.id, u.text, u.load()) for u in theo], reader, say, show=5)

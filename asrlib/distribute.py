@@ -94,7 +94,7 @@ def make_strategy(name: str = "default"):
         return tf.distribute.MirroredStrategy([d.name for d in gpus] or ["/cpu:0"])
     if not os.environ.get("TF_CONFIG"):
         raise DistributeError(
-            "--strategy multiworker needs the TF_CONFIG environment variable on every worker "
+            "the multiworker strategy needs the TF_CONFIG environment variable on every worker "
             "(see the README's 'Many machines' section)"
         )
     read_tf_config()  # a malformed TF_CONFIG fails here with one line, not inside TensorFlow
@@ -118,7 +118,7 @@ def check_batch(global_batch: int, replicas: int) -> int:
     if global_batch < replicas or global_batch % replicas:
         raise DistributeError(
             f"the global batch {global_batch} does not split evenly over {replicas} replicas; "
-            f"use a multiple of {replicas} (e.g. --batch-size "
+            f"use a global batch that is a multiple of {replicas} (e.g. "
             f"{replicas * max(1, global_batch // replicas)})"
         )
     return global_batch // replicas

@@ -4,6 +4,7 @@
 looking first at ``root``, then ``$ASRLIB_DATA``, then ``<cache>/data``, and
 downloads + extracts into ``<cache>/data`` only when none has it. The cache is
 ``$ASRLIB_CACHE`` or ``~/.cache/asrlib``; archives stay in ``<cache>/downloads``.
+Extraction (and :class:`DownloadError`) is in :mod:`asrlib.archives`.
 
 Environment:
 
@@ -22,20 +23,17 @@ import http.client
 import os
 import posixpath
 import re
-import shutil
-import tarfile
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
 from asrlib import __version__
+from asrlib.archives import DownloadError, extract
 
 CHUNK = 1 << 20  # bytes per read while downloading and hashing
 TIMEOUT = 60.0  # seconds a socket may stay silent before the download fails
@@ -44,14 +42,6 @@ DOWNLOAD_ENV = "ASRLIB_DOWNLOAD"
 # An archive up to this size is fetched without being asked (download=None); a larger one
 # needs download=True (--download on the command line), so nobody gets gigabytes by surprise.
 SMALL_DOWNLOAD = 500_000_000
-
-
-class DownloadError(RuntimeError):
-    """A download, checksum or extraction failed; the message names the URL/file and the fix."""
-
-    def _render_traceback_(self) -> list[str]:
-        """In a notebook (IPython), show the one-line message instead of a traceback."""
-        return [f"DownloadError: {self}"]
 
 
 @dataclass(frozen=True)
@@ -326,118 +316,6 @@ def _network_message(url: str, reason: str) -> str:
     )
 
 
-def extract(
-    archive: str | os.PathLike, dest: str | os.PathLike, *, rename: dict[str, str] | None = None
-) -> Path:
-    """Safely unpack a .tar(.gz/.bz2/.xz)/.tgz/.zip ``archive`` into ``dest``; return ``dest``.
-
-    Members with absolute paths or ``..``, links that leave the archive, devices and
-    other special files raise :class:`DownloadError`. Everything is unpacked into a
-    temporary folder inside ``dest`` and only then moved into place (merged with
-    existing folders; top-level names renamed by ``rename``), so an interrupted run
-    never looks complete; ``dest/.complete-<archive name>`` marks a finished one.
-    """
-    archive, dest = Path(archive), Path(dest)
-    if not archive.is_file():
-        raise DownloadError(f"{archive}: no such archive; download it again")
-    dest.mkdir(parents=True, exist_ok=True)
-    prefix = f".extract-{archive.name}-"
-    for stale in dest.glob(prefix + "*"):  # left behind by an interrupted run
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=dest))
-    try:
-        if zipfile.is_zipfile(archive):
-            _extract_zip(archive, staging)
-        elif tarfile.is_tarfile(archive):
-            _extract_tar(archive, staging)
-        else:
-            raise DownloadError(
-                f"{archive}: not a .tar.gz/.tar.bz2/.tgz/.tar/.zip archive (or it is damaged); "
-                "delete it and download it again"
-            )
-        for entry in sorted(staging.iterdir()):
-            _merge(entry, dest / (rename or {}).get(entry.name, entry.name))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    (dest / f".complete-{archive.name}").touch()
-    return dest
-
-
-def _check_name(name: str, archive: Path) -> None:
-    parts = name.replace("\\", "/").split("/")
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-        raise DownloadError(
-            f"{archive}: unsafe member {name!r} (absolute path or '..'); refusing to extract. "
-            "The archive is not the expected one; delete it and download it again."
-        )
-
-
-def _check_tar_member(member: tarfile.TarInfo, archive: Path) -> None:
-    _check_name(member.name, archive)
-    if member.issym() or member.islnk():
-        base = posixpath.dirname(member.name) if member.issym() else ""
-        target = posixpath.normpath(posixpath.join(base, member.linkname))
-        if member.linkname.startswith("/") or target == ".." or target.startswith("../"):
-            raise DownloadError(
-                f"{archive}: link {member.name!r} -> {member.linkname!r} points outside the "
-                "archive; refusing to extract. Delete it and download it again."
-            )
-    elif not (member.isfile() or member.isdir()):
-        raise DownloadError(
-            f"{archive}: member {member.name!r} is a device or other special file; "
-            "refusing to extract. Delete it and download it again."
-        )
-
-
-def _extract_tar(archive: Path, staging: Path) -> None:
-    def checked(tar: tarfile.TarFile):
-        for member in tar:  # one streaming pass: each member is checked before it is written
-            _check_tar_member(member, archive)
-            yield member
-
-    safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4
-    try:
-        with tarfile.open(archive, "r:*") as tar:
-            tar.extractall(staging, members=checked(tar), **safe)
-    except DownloadError:
-        raise
-    except getattr(tarfile, "FilterError", ()) as exc:
-        raise DownloadError(f"{archive}: unsafe member ({exc}); refusing to extract") from exc
-    except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
-        raise DownloadError(
-            f"{archive}: cannot extract ({exc}); the file is damaged or the disk is full. "
-            "Delete it and download it again."
-        ) from exc
-
-
-def _extract_zip(archive: Path, staging: Path) -> None:
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            for name in zf.namelist():
-                _check_name(name, archive)
-            zf.extractall(staging)
-    except DownloadError:
-        raise
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise DownloadError(
-            f"{archive}: cannot extract ({exc}); the file is damaged or the disk is full. "
-            "Delete it and download it again."
-        ) from exc
-
-
-def _merge(src: Path, dst: Path) -> None:
-    """Move ``src`` to ``dst``; folders that both sides have are merged, files replaced."""
-    if not dst.exists() and not dst.is_symlink():
-        os.replace(src, dst)
-    elif src.is_dir() and not src.is_symlink() and dst.is_dir():
-        for child in sorted(src.iterdir()):
-            _merge(child, dst / child.name)
-    elif dst.is_dir() and not dst.is_symlink():
-        raise DownloadError(f"{dst}: a folder is in the way of a file from the archive; remove it")
-    else:
-        os.replace(src, dst)
-
-
 def ensure(
     name: str,
     root: str | os.PathLike | None = None,
@@ -472,7 +350,7 @@ def ensure(
             why = "an archive this large is not fetched without asking"
         raise DownloadError(
             f"{name}: folder {res.folder} not found (looked in {looked}) and {why}. Allow the "
-            f"download (--download, or download=True in Python) to fetch {res.describe()} "
+            f"download (download=True) to fetch {res.describe()} "
             f"from {url}, or download and extract it yourself and set ASRLIB_DATA to the "
             f"folder that contains {res.folder}."
         )

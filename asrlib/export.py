@@ -23,42 +23,23 @@ import contextlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from asrlib import checkpoint
-from asrlib.features import FeatureConfig
+from asrlib.files import temp_sibling
 from asrlib.model import ModelConfig
-from asrlib.runtime import temp_sibling
-from asrlib.text import Alphabet
+from asrlib.tflite import load_bundle, quiet, sidecar_path
 
 QUANTIZE = ("none", "dynamic")  # float32 weights, or dynamic-range int8 weights
-TFLITE_MAGIC = b"TFL3"  # the flatbuffer file identifier, at bytes 4–8
-
-
-def sidecar_path(tflite_path) -> Path:
-    """Where a ``.tflite`` file's asrlib configs live: ``NAME.tflite.json`` beside it."""
-    tflite_path = Path(tflite_path)
-    return tflite_path.with_name(tflite_path.name + ".json")
-
-
-def export_savedmodel(model_path, out_dir, batch: int | None = None) -> Path:
-    """Write ``model_path`` (``.keras``) as a SavedModel folder with a free time axis.
-
-    ``batch=None`` keeps the batch free too (for serving); the folder also gets
-    ``asrlib.json`` so the features and alphabet travel with it.
-    """
-    return _savedmodel_with_meta(checkpoint.load(model_path), model_path, out_dir, batch)
 
 
 def _savedmodel_with_meta(bundle, model_path, out_dir, batch: int | None) -> Path:
     out_dir = Path(out_dir)
-    _write_savedmodel(bundle.model, bundle.config, out_dir, batch)
+    _write_savedmodel(bundle.model, bundle.spec.model, out_dir, batch)
     (out_dir / checkpoint.MEMBER).write_text(json.dumps(checkpoint.read_meta(model_path), indent=1))
     return out_dir
 
@@ -75,7 +56,7 @@ def export_tflite(model_path, out_path, quantize: str = "none") -> Path:
         raise ValueError(f"{out_path}: TFLite files must end in .tflite")
     bundle = checkpoint.load(model_path)
     with tempfile.TemporaryDirectory() as tmp:
-        _write_savedmodel(bundle.model, bundle.config, Path(tmp) / "sm", batch=1)
+        _write_savedmodel(bundle.model, bundle.spec.model, Path(tmp) / "sm", batch=1)
         data = _convert(Path(tmp) / "sm", quantize)
     return _write_tflite(data, model_path, out_path, quantize)
 
@@ -93,7 +74,7 @@ def export_all(model_path, out_dir) -> dict[str, Path]:
     paths = {"savedmodel": _savedmodel_with_meta(bundle, model_path,
                                                  out_dir / f"{stem}_savedmodel", None)}
     with tempfile.TemporaryDirectory() as tmp:
-        _write_savedmodel(bundle.model, bundle.config, Path(tmp) / "sm", batch=1)
+        _write_savedmodel(bundle.model, bundle.spec.model, Path(tmp) / "sm", batch=1)
         for key, quantize, name in (("tflite", "none", f"{stem}.tflite"),
                                     ("tflite_int8", "dynamic", f"{stem}.int8.tflite")):
             data = _convert(Path(tmp) / "sm", quantize)
@@ -107,7 +88,7 @@ def _write_savedmodel(model, config: ModelConfig, out_dir: Path, batch: int | No
     if out_dir.exists():
         shutil.rmtree(out_dir)  # model.export refuses to merge into an old export
     spec = tf.TensorSpec((batch, None, config.n_features), tf.float32, name="features")
-    with _quiet():
+    with quiet():
         model.export(str(out_dir), format="tf_saved_model", input_signature=[spec], verbose=False)
 
 
@@ -118,7 +99,7 @@ def _convert(savedmodel_dir: Path, quantize: str) -> bytes:
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]  # no Flex
     if quantize == "dynamic":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    with _quiet():
+    with quiet():
         return converter.convert()
 
 
@@ -133,111 +114,6 @@ def _write_tflite(data: bytes, model_path, out_path, quantize: str) -> Path:
         tmp.write_bytes(content if isinstance(content, bytes) else content.encode())
         os.replace(tmp, path)
     return out_path
-
-
-# --- running a .tflite file ------------------------------------------------------------------
-
-
-class TFLiteModel:
-    """A ``.tflite`` acoustic model with Keras's ``predict_on_batch``, so the
-    Transcriber and :func:`asrlib.model.predict_probs` use it unchanged.
-
-    The graph has batch 1, so a batch runs row by row (each row with the batch's
-    padded length, exactly what Keras computes). ``num_threads=None``: TFLite's choice.
-    """
-
-    def __init__(self, path, num_threads: int | None = None):
-        interpreter_class = _interpreter_class()
-        self.path, self.num_threads = Path(path), num_threads
-        try:
-            with _quiet():
-                # From bytes, not model_path: only that path verifies the flatbuffer
-                # (a truncated file would crash the interpreter instead of raising).
-                self.interpreter = interpreter_class(
-                    model_content=self.path.read_bytes(), num_threads=num_threads
-                )
-                self.interpreter.allocate_tensors()  # XNNPACK announces itself here
-        except (ValueError, RuntimeError) as err:
-            raise checkpoint.ModelFileError(
-                f"{self.path}: TFLite could not load the model ({checkpoint._first_line(err)})"
-            ) from None
-        self._input = self.interpreter.get_input_details()[0]["index"]
-        self._output = self.interpreter.get_output_details()[0]["index"]
-        self._shape: tuple[int, ...] | None = None
-
-    def predict_on_batch(self, x) -> np.ndarray:
-        """``(batch, time, n_features)`` float32 → ``(batch, time', n_classes)`` probabilities."""
-        x = np.asarray(x, np.float32)
-        if x.ndim != 3:
-            raise ValueError(f"expected (batch, time, features), got shape {x.shape}")
-        return np.concatenate([self._run(x[i : i + 1]) for i in range(len(x))])
-
-    def _run(self, row: np.ndarray) -> np.ndarray:
-        it = self.interpreter
-        if row.shape != self._shape:  # re-plan memory only when the length changes
-            it.resize_tensor_input(self._input, row.shape, strict=False)
-            it.allocate_tensors()
-            self._shape = row.shape
-        it.set_tensor(self._input, row)
-        it.invoke()
-        return it.get_tensor(self._output).copy()
-
-
-def load_bundle(path, num_threads: int | None = None) -> checkpoint.Bundle:
-    """A :class:`checkpoint.Bundle` for a ``.tflite`` file and its sidecar JSON.
-
-    ``num_threads=None`` follows TensorFlow's intra-op thread setting when one was
-    made (the CLI's ``--threads``), else lets TFLite choose.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise checkpoint.ModelFileError(f"{path}: model file not found")
-    with open(path, "rb") as f:
-        head = f.read(8)
-    if head[4:8] != TFLITE_MAGIC:
-        raise checkpoint.ModelFileError(f"{path}: not a TFLite model file (no TFL3 identifier)")
-    side = sidecar_path(path)
-    if not side.is_file():
-        raise checkpoint.ModelFileError(
-            f"{path}: its configs file {side.name} is missing; re-export it with "
-            "`python -m asrlib export --model MODEL.keras --out-dir DIR`"
-        )
-    try:
-        meta = json.loads(side.read_text())
-        features = FeatureConfig.from_dict(meta["features"])
-        config = ModelConfig.from_dict(meta["model"])
-        alphabet = Alphabet.from_dict(meta["alphabet"])
-    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
-        raise checkpoint.ModelFileError(f"{side}: invalid asrlib configs ({err})") from None
-    if num_threads is None and "tensorflow" in sys.modules:
-        import tensorflow as tf
-
-        num_threads = tf.config.threading.get_intra_op_parallelism_threads() or None
-    model = TFLiteModel(path, num_threads)
-    return checkpoint.Bundle(model, features, config, alphabet, meta.get("info", {}))
-
-
-def _interpreter_class():
-    """LiteRT's interpreter when installed, else ``tf.lite.Interpreter``: still in TF 2.21,
-    but its constructor warns that it moved to ``ai_edge_litert`` (``_quiet`` hides that)."""
-    try:
-        from ai_edge_litert.interpreter import Interpreter
-    except ImportError:
-        import tensorflow as tf
-
-        Interpreter = tf.lite.Interpreter
-    return Interpreter
-
-
-@contextlib.contextmanager
-def _quiet():
-    """Mute C++ log lines (converter passes, "Created TensorFlow Lite XNNPACK delegate") and
-    Python warnings; errors still arrive as exceptions."""
-    from asrlib.runtime import mute_stderr
-
-    with mute_stderr(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
 
 
 # --- size, speed and accuracy of each format -------------------------------------------------
@@ -264,12 +140,12 @@ def compare(model_path, utts, threads: int = 1, decoders=(None, "greedy"), out_d
     so each row reports ``threads`` as actually set (0: TensorFlow's default, all).
     ``exported``: :func:`export_all`'s result, to skip exporting again.
     """
-    from asrlib import audio, datasets, features, metrics
+    from asrlib import audio, features, manifest, metrics
     from asrlib.transcriber import Transcriber
 
     say = log or (lambda line: None)
     if isinstance(utts, (str, os.PathLike)):
-        utts, _ = datasets.read_manifest(utts)
+        utts, _ = manifest.read(utts)
     keras_threads = _limit_tf_threads(threads)
     with contextlib.ExitStack() as stack:
         out_dir = Path(out_dir or stack.enter_context(tempfile.TemporaryDirectory()))

@@ -16,6 +16,8 @@ from asrlib import SAMPLE_RATE
 
 MFCC_TOLERANCE = 1e-3  # float32 vs librosa's float32 path: measured max abs diff ~1e-4
 
+KINDS = ("mfcc", "logmel")  # what FeatureConfig.kind can be
+
 
 @dataclass(frozen=True)
 class FeatureConfig:
@@ -36,8 +38,8 @@ class FeatureConfig:
     pad_ms: float = 0.0
 
     def __post_init__(self):
-        if self.kind not in ("mfcc", "logmel"):
-            raise ValueError(f"FeatureConfig.kind must be 'mfcc' or 'logmel', got {self.kind!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"FeatureConfig.kind must be one of {KINDS}, got {self.kind!r}")
         if self.win_length > self.n_fft:
             raise ValueError(f"window {self.win_length} samples exceeds n_fft {self.n_fft}")
         if self.kind == "mfcc" and not 0 < self.n_mfcc <= self.n_mels:

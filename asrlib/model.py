@@ -15,6 +15,7 @@ The model ends in softmax (as the seed); the CTC loss takes ``log`` of it.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -69,18 +70,12 @@ def output_lengths(input_lengths, config: ModelConfig = ModelConfig()):
     """Output frames for each input length: the ONE place the time downsampling is computed.
 
     MaxPooling2D with 'valid' padding keeps ``floor(T / 2)`` frames. Works on
-    ints, NumPy arrays and tensors alike (integer floor division).
+    ints, NumPy arrays and tensors alike (integer floor division). How many output
+    frames a transcript needs is :func:`asrlib.ctc.min_frames`.
     """
     if isinstance(input_lengths, (list, tuple)):
         input_lengths = np.asarray(input_lengths)
     return input_lengths // config.time_stride
-
-
-def frames_needed(label_ids) -> int:
-    """Fewest CTC output frames that can emit ``label_ids``: one per label, plus a
-    blank between each pair of equal neighbours ("ll" in "hello" needs l_l)."""
-    ids = np.asarray(label_ids)
-    return int(len(ids) + np.sum(ids[1:] == ids[:-1])) if len(ids) else 0
 
 
 def build_model(config: ModelConfig = ModelConfig(), name: str = "asr",
@@ -201,7 +196,9 @@ def predict_probs(model, feats: list[np.ndarray], config: ModelConfig, batch_siz
     return out
 
 
-_LOCAL_FORWARD: dict = {}
+# model → its _local_forward function. Weak keys: an entry goes when its model does, so the
+# cache cannot grow without bound or hand a dead model's function to a new one.
+_LOCAL_FORWARD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _multiworker(model) -> bool:
@@ -215,8 +212,10 @@ def _local_forward(model):
     gathered), while validation runs the same batches on each worker independently."""
     import tensorflow as tf
 
-    key = id(model)
-    if key not in _LOCAL_FORWARD:
-        _LOCAL_FORWARD[key] = tf.function(lambda x: model(x, training=False),
-                                          reduce_retracing=True)
-    return _LOCAL_FORWARD[key]
+    forward = _LOCAL_FORWARD.get(model)
+    if forward is None:
+        # the function holds the model only weakly, or the model would keep its own key alive
+        ref = weakref.ref(model)
+        forward = tf.function(lambda x: ref()(x, training=False), reduce_retracing=True)
+        _LOCAL_FORWARD[model] = forward
+    return forward

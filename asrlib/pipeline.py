@@ -25,13 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from asrlib import audio, features
-from asrlib.ctc import pack_targets
+from asrlib import audio
+from asrlib.config import Spec
+from asrlib.ctc import min_frames, pack_targets
 from asrlib.datasets import Utterance
-from asrlib.features import FeatureConfig
-from asrlib.model import ModelConfig, frames_needed, output_lengths
-from asrlib.runtime import temp_sibling
-from asrlib.text import Alphabet
+from asrlib.features import FeatureConfig, mfcc
+from asrlib.files import temp_sibling
+from asrlib.model import ModelConfig, output_lengths
 
 
 @dataclass
@@ -66,12 +66,12 @@ class PrepareReport:
         return "\n".join(lines)
 
 
-def check_pair(n_frames: int, labels: np.ndarray, model_config: ModelConfig) -> str | None:
+def check_pair(n_frames: int, labels: np.ndarray, config: ModelConfig) -> str | None:
     """Why this (frames, labels) pair cannot train with CTC, or None when it can."""
     if len(labels) == 0:
         return "empty transcript after normalisation"
-    available = int(output_lengths(n_frames, model_config))
-    needed = frames_needed(labels)
+    available = int(output_lengths(n_frames, config))
+    needed = min_frames(labels)
     if needed > available:
         return (
             f"label needs {needed} CTC frames but the model outputs {available} "
@@ -82,18 +82,20 @@ def check_pair(n_frames: int, labels: np.ndarray, model_config: ModelConfig) -> 
 
 def prepare(
     utts: list[Utterance],
-    feature_config: FeatureConfig = FeatureConfig(),
-    alphabet: Alphabet = Alphabet(),
-    model_config: ModelConfig = ModelConfig(),
+    spec: Spec = Spec(),
     cache: bool | str | os.PathLike = True,
+    samples: dict | None = None,
 ) -> tuple[list[Example], PrepareReport]:
-    """Compute features once per utterance, drop (and report) anything CTC cannot use.
+    """Compute ``spec``'s features once per utterance, drop (and report) anything CTC cannot
+    use with ``spec``'s model and alphabet.
 
     With ``cache`` (True = ``<asrlib cache>/features``, or a folder) the
     features are stored in one ``.npz`` keyed by the utterances and the feature
-    config, and loaded from there next time.
+    config, and loaded from there next time. ``samples`` maps utterance ids to audio
+    already in memory (a microphone recording has no file): those are used instead of
+    loading, and nothing is cached.
     """
-    cache_file = _cache_file(utts, feature_config, cache)
+    cache_file = None if samples else _cache_file(utts, spec.features, cache)
     if cache_file is not None and cache_file.exists():
         stored = np.load(cache_file, allow_pickle=False)
         feats = dict(zip(stored["ids"].tolist(), np.split(stored["data"], stored["splits"])))
@@ -102,7 +104,8 @@ def prepare(
         feats, errors = {}, {}
         for u in utts:
             try:
-                feats[u.id] = features.mfcc(u.load(), feature_config)
+                clip = samples[u.id] if samples and u.id in samples else u.load()
+                feats[u.id] = mfcc(clip, spec.features)
             except (audio.AudioError, OSError, ValueError) as err:
                 errors[u.id] = str(err)
         if cache_file is not None:
@@ -113,19 +116,19 @@ def prepare(
         if u.id in errors:
             report.dropped.append((u.id, errors[u.id]))
             continue
-        labels = alphabet.encode(u.text)
+        labels = spec.alphabet.encode(u.text)
         feat = feats[u.id]
-        why = check_pair(len(feat), labels, model_config)
+        why = check_pair(len(feat), labels, spec.model)
         if why:
             report.dropped.append((u.id, why))
             continue
-        examples.append(Example(u.id, alphabet.normalize(u.text), feat, labels, u.speaker))
+        examples.append(Example(u.id, spec.alphabet.normalize(u.text), feat, labels, u.speaker))
         report.kept += 1
-        report.audio_seconds += len(feat) * feature_config.hop_ms / 1000
+        report.audio_seconds += len(feat) * spec.features.hop_ms / 1000
     return examples, report
 
 
-def _cache_file(utts, feature_config, cache) -> Path | None:
+def _cache_file(utts, features: FeatureConfig, cache) -> Path | None:
     if not cache:
         return None
     from asrlib.download import cache_dir
@@ -133,7 +136,7 @@ def _cache_file(utts, feature_config, cache) -> Path | None:
     folder = Path(cache) if not isinstance(cache, bool) else cache_dir() / "features"
     key = json.dumps(
         [
-            feature_config.to_dict(),
+            features.to_dict(),
             [astuple(u) for u in utts],  # every field: id, path, parts, perturbation, effects
         ],
         default=str,
@@ -264,9 +267,7 @@ def with_data_sharding(ds):
 def seed_generator(
     utts: list[Utterance],
     batch_size: int = 32,
-    feature_config: FeatureConfig = FeatureConfig(),
-    alphabet: Alphabet = Alphabet(),
-    model_config: ModelConfig = ModelConfig(),
+    spec: Spec = Spec(),
     seed: int = 0,
 ):
     """The seed's generator: forever draw a random batch, load audio, compute MFCC, pad.
@@ -281,11 +282,11 @@ def seed_generator(
         while len(batch) < batch_size:
             u = rng.choice(utts)
             try:
-                feat = features.mfcc(u.load(), feature_config)
+                feat = mfcc(u.load(), spec.features)
             except audio.AudioError:
                 continue
-            labels = alphabet.encode(u.text)
-            if check_pair(len(feat), labels, model_config) is None:
+            labels = spec.alphabet.encode(u.text)
+            if check_pair(len(feat), labels, spec.model) is None:
                 batch.append(Example(u.id, u.text, feat, labels))
         yield pad_batch(batch)
 

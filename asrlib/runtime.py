@@ -7,16 +7,16 @@ notebook's stored outputs are the same on every run (nbval compares them).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
 import random
-import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from asrlib.files import import_tensorflow_quietly
 
 FAST_ENV = "ASRLIB_FAST"  # ASRLIB_FAST=1: small but real runs (CI); unset or 0: full runs
 REPO = Path(__file__).resolve().parents[1]  # the checkout (asrlib is installed editable)
@@ -45,50 +45,6 @@ class Setup:
 def fast_mode() -> bool:
     """True when ``$ASRLIB_FAST`` is set to anything but ``0``/``false``/empty."""
     return os.environ.get(FAST_ENV, "").strip().lower() not in ("", "0", "false", "no")
-
-
-def import_tensorflow_quietly() -> None:
-    """Import TensorFlow with file descriptor 2 muted: its C++ start-up lines ignore
-    ``TF_CPP_MIN_LOG_LEVEL`` and would bury the line a user needs to read (and break
-    nbval, which compares stderr)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if "tensorflow" in sys.modules:
-        return
-    with mute_stderr():
-        import tensorflow  # noqa: F401
-
-
-@contextlib.contextmanager
-def mute_stderr():
-    """Send file descriptor 2 to /dev/null for a while: C++ libraries (TensorFlow, TFLite)
-    write there directly, past Python's ``sys.stderr``. Exceptions still propagate."""
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-def temp_sibling(path, suffix: str = "") -> Path:
-    """A temporary name beside ``path``, unique to this process and call, for an atomic write
-    (write it, then ``os.replace`` it onto ``path``). Unique because several processes may
-    write the same file at once (the workers of a multi-worker run share one feature cache):
-    with one fixed temporary name, one process's ``os.replace`` moves the file away under
-    another's feet. ``suffix`` keeps the ending a writer insists on (``.npz``, ``.keras``)."""
-    path = Path(path)
-    unique = f"{os.getpid()}.{random.SystemRandom().getrandbits(32):08x}"
-    return path.with_name(f".{path.name}.{unique}.tmp{suffix}")
-
-
-def one_line(err: Exception, limit: int = 400) -> str:
-    """An exception as one line of at most ``limit`` characters (for ``error: …`` messages)."""
-    text = " ".join(str(err).split()) or type(err).__name__
-    return text if len(text) < limit else text[:limit] + "…"
 
 
 def seed_everything(seed: int = 0) -> None:

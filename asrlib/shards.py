@@ -17,36 +17,27 @@ Layout of a prepared folder:
 * ``shard-K-of-N.json``: the shard's done-file, written after its records; a
   rerun skips every shard whose done-file and record file are intact.
 
-Worker processes only run librosa/NumPy and send the arrays back; the parent
-writes the records. Measured on a busy 2-core machine: importing TensorFlow in
-each worker would cost ~10 s per process, sending back all the LibriSpeech
-sample's features (31 MB) ~0.1 s.
+The worker pool and the record writing are in :mod:`asrlib.shard_workers`; this
+module plans the shards, checks and resumes a folder, and reads it back.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
-import multiprocessing
 import os
-import queue as queue_module
 import time
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from asrlib import audio, features
+from asrlib.config import Spec
 from asrlib.datasets import Utterance
 from asrlib.features import FeatureConfig
-from asrlib.model import ModelConfig
-from asrlib.pipeline import Example, check_pair
-from asrlib.runtime import one_line, temp_sibling
-from asrlib.text import Alphabet
+from asrlib.pipeline import Example
+from asrlib.shard_workers import run, tensorflow, write_json, write_shard
 
 FORMAT = "asrlib-shards/1"
 MANIFEST = "manifest.json"
@@ -55,12 +46,6 @@ MIN_PER_SHARD = 16  # ... but not so small that per-file overhead dominates
 MIN_SHARDS = 8  # enough shards for up to 8 workers, and to interleave when reading
 DEFAULT_SHUFFLE_BUFFER = 4096  # serialized utterances held for shuffling (whole set if fewer)
 CYCLE_LENGTH = 8  # shards read at once when shuffling
-# Not "fork": the parent may hold TensorFlow's threads, which fork does not copy. A
-# forkserver imports librosa & co. once (~6 s on a busy 2-core machine) and forks warm
-# workers from it; "spawn" makes every worker import them again (measured on the
-# LibriSpeech sample, 2 workers: forkserver 20-25 s, spawn 27 s).
-START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-PRELOAD = ["asrlib.shards", "librosa", "scipy.signal", "soundfile", "soxr"]
 
 
 class ShardError(ValueError):
@@ -125,13 +110,13 @@ def shard_name(k: int, num_shards: int, suffix: str = ".tfrecord") -> str:
     return f"shard-{k:05d}-of-{num_shards:05d}{suffix}"
 
 
-def _content_key(feature_config: FeatureConfig, alphabet: Alphabet, model_config: ModelConfig):
+def _content_key(spec: Spec):
     """What the records depend on. Of the model only its time stride matters (it decides
     which transcripts CTC can fit), so one folder serves models of any size."""
     return {
-        "feature_config": feature_config.to_dict(),
-        "alphabet": alphabet.to_dict(),
-        "ctc_time_stride": model_config.time_stride,
+        "feature_config": spec.features.to_dict(),
+        "alphabet": spec.alphabet.to_dict(),
+        "ctc_time_stride": spec.model.time_stride,
     }
 
 
@@ -139,117 +124,7 @@ def _digest(obj) -> str:
     return hashlib.sha256(json.dumps(obj, default=str, sort_keys=True).encode()).hexdigest()[:20]
 
 
-# --- worker side (no TensorFlow here) --------------------------------------------------------
-
-_tick: Callable[[], None] | None = None  # progress callback: one call per utterance
-
-
-def _one_blas_thread():
-    """Limit BLAS to one thread (a context manager; calling it applies the limit at once).
-
-    The pool is the parallelism: two workers with two BLAS threads each ran
-    3x slower on two cores than with one each (measured, 30 LibriSpeech
-    utterances). It also makes the features the same whatever ``workers`` is:
-    BLAS sums in a different order with more threads (differences ~1e-6).
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with librosa (scikit-learn)
-        return contextlib.nullcontext()
-    return threadpool_limits(1)
-
-
-def _init_worker(progress_queue) -> None:
-    """Runs once in each worker process."""
-    global _tick
-    _one_blas_thread()
-    if progress_queue is not None:
-        _tick = lambda: progress_queue.put(1)  # noqa: E731
-
-
-def compute_shard(
-    utts: list[Utterance],
-    feature_config: FeatureConfig,
-    alphabet: Alphabet,
-    model_config: ModelConfig,
-) -> tuple[list[Example], list[tuple[str, str]]]:
-    """Features and labels of one shard's utterances; bad ones are dropped with a reason."""
-    kept, dropped = [], []
-    for u in utts:
-        try:
-            feat = features.mfcc(u.load(), feature_config)
-        except (audio.AudioError, OSError, ValueError) as err:
-            dropped.append((u.id, str(err)))
-        else:
-            labels = alphabet.encode(u.text)
-            why = check_pair(len(feat), labels, model_config)
-            if why:
-                dropped.append((u.id, why))
-            else:
-                kept.append(Example(u.id, alphabet.normalize(u.text), feat, labels, u.speaker))
-        if _tick is not None:
-            _tick()
-    return kept, dropped
-
-
-# --- parent side: writing ----------------------------------------------------------------
-
-
-def _serialize(tf, e: Example) -> bytes:
-    def b(value: bytes):
-        return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value]))
-
-    def i(values):
-        return tf.train.Feature(int64_list=tf.train.Int64List(value=values))
-
-    feat = np.ascontiguousarray(e.features, dtype="<f4")
-    return tf.train.Example(
-        features=tf.train.Features(
-            feature={
-                "id": b(e.id.encode()),
-                "text": b(e.text.encode()),
-                "speaker": b(e.speaker.encode()),
-                "features": b(feat.tobytes()),
-                "n_frames": i([feat.shape[0]]),
-                "n_features": i([feat.shape[1]]),
-                "labels": i(np.asarray(e.labels).tolist()),
-            }
-        )
-    ).SerializeToString(deterministic=True)  # map keys sorted: the same bytes every run
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = temp_sibling(path)
-    write(tmp)
-    os.replace(tmp, path)  # atomic: the real name only ever holds a complete file
-
-
-def _tensorflow():
-    """TensorFlow, imported on first use without its C++ start-up lines: a rerun that
-    skips every shard never pays its import (~10 s on a busy 2-core machine), and a
-    first run pays it while the workers compute."""
-    from asrlib import runtime
-
-    runtime.import_tensorflow_quietly()
-    import tensorflow as tf
-
-    return tf
-
-
-def _write_shard(path: Path, examples: list[Example]) -> int:
-    tf = _tensorflow()
-
-    def write(tmp: Path) -> None:
-        with tf.io.TFRecordWriter(str(tmp)) as writer:
-            for e in examples:
-                writer.write(_serialize(tf, e))
-
-    _write_atomic(path, write)
-    return path.stat().st_size
-
-
-def _write_json(path: Path, data: dict) -> None:
-    _write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=1) + "\n"))
+# --- preparing ------------------------------------------------------------------------
 
 
 def _shard_done(out: Path, entry: dict) -> dict | None:
@@ -292,7 +167,7 @@ def _check_folder(out: Path, plan: dict) -> None:
                 detail = f"{a!r} -> {b!r}"
             raise ShardError(
                 f"{out}: already holds shards prepared with a different {what} ({detail}); "
-                "prepare into a new --out folder, or delete this one"
+                "prepare into a new folder, or delete this one"
             )
     if old.get("inputs") != plan["inputs"] or len(old.get("shards", ())) != len(plan["shards"]):
         raise ShardError(
@@ -305,9 +180,7 @@ def _check_folder(out: Path, plan: dict) -> None:
 def prepare_shards(
     utts: list[Utterance],
     out_dir: str | os.PathLike,
-    feature_config: FeatureConfig = FeatureConfig(),
-    alphabet: Alphabet = Alphabet(),
-    model_config: ModelConfig = ModelConfig(),
+    spec: Spec = Spec(),
     num_shards: int | None = None,
     workers: int | None = None,
     progress: bool = True,
@@ -322,12 +195,54 @@ def prepare_shards(
     :func:`pipeline.prepare`; a shard whose worker fails is reported in
     ``report.failed`` and the other shards are still written.
 
-    With ``workers`` > 1 the workers are fresh processes (see ``START_METHOD``):
-    a plain script must call this under ``if __name__ == "__main__":``, as
-    Python's multiprocessing requires; notebooks and ``python -m asrlib`` need
-    nothing. ``workers=1`` computes in this process.
+    With ``workers`` > 1 the workers are fresh processes (see
+    ``shard_workers.START_METHOD``): a plain script must call this under
+    ``if __name__ == "__main__":``, as Python's multiprocessing requires;
+    notebooks and ``python -m asrlib`` need nothing. ``workers=1`` computes in
+    this process.
     """
     start = time.perf_counter()
+    num_shards = _checked_num_shards(utts, num_shards)
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    out = Path(out_dir)
+    groups = split_shards(utts, num_shards)
+    plan = _plan(utts, groups, spec)
+    entries = plan["shards"]
+    out.mkdir(parents=True, exist_ok=True)
+    _check_folder(out, plan)
+    write_json(out / MANIFEST, plan)
+
+    done = {k: d for k, e in enumerate(entries) if (d := _shard_done(out, e)) is not None}
+    todo = [k for k in range(num_shards) if k not in done]
+    report = ShardReport(out_dir=str(out), shards=num_shards, skipped=len(done))
+
+    def finish(k: int, kept: list[Example], dropped: list[tuple[str, str]]) -> None:
+        done[k] = _write_done_shard(out, entries[k], kept, dropped, spec.features.hop_ms)
+        report.written += 1
+
+    def fail(k: int, why: str) -> None:
+        report.failed.append((shard_name(k, num_shards), why))
+
+    from tqdm.auto import tqdm
+
+    skipped_utts = sum(len(entries[k]["planned"]) for k in done)
+    with tqdm(
+        total=len(utts), initial=skipped_utts, unit="utt", desc="prepare", disable=not progress
+    ) as bar:
+        if todo:
+            run(groups, todo, spec, workers, bar, finish,
+                fail)
+        bar.n = sum(len(entries[k]["planned"]) for k in done)  # ticks may lag the results
+        bar.refresh()
+
+    _summarise(plan, done, report)
+    write_json(out / MANIFEST, plan)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _checked_num_shards(utts: list[Utterance], num_shards: int | None) -> int:
+    """The number of shards to write; raises on no utterances, repeated ids, ``num_shards`` < 1."""
     if not utts:
         raise ValueError("prepare_shards: no utterances")
     if len({u.id for u in utts}) != len(utts):
@@ -336,11 +251,17 @@ def prepare_shards(
         num_shards = default_num_shards(len(utts))
     if num_shards < 1:
         raise ValueError(f"prepare_shards: num_shards must be at least 1, got {num_shards}")
-    num_shards = min(num_shards, len(utts))
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    out = Path(out_dir)
-    content = _content_key(feature_config, alphabet, model_config)
-    groups = split_shards(utts, num_shards)
+    return min(num_shards, len(utts))
+
+
+def _plan(
+    utts: list[Utterance],
+    groups: list[list[Utterance]],
+    spec: Spec,
+) -> dict:
+    """The folder's manifest before any shard is written: configs, inputs, one entry a shard."""
+    content = _content_key(spec)
+    num_shards = len(groups)
     entries = []
     for k, group in enumerate(groups):
         entries.append(
@@ -351,50 +272,37 @@ def prepare_shards(
                 "planned": [u.id for u in group],
             }
         )
-    plan = {
+    return {
         "format": FORMAT,
         **content,
-        "model_config": model_config.to_dict(),
+        "model_config": spec.model.to_dict(),
         "inputs": _digest([astuple(u) for u in utts]),
         "planned": len(utts),
         "complete": False,
         "shards": entries,
     }
-    out.mkdir(parents=True, exist_ok=True)
-    _check_folder(out, plan)
-    _write_json(out / MANIFEST, plan)
 
-    done = {k: d for k, e in enumerate(entries) if (d := _shard_done(out, e)) is not None}
-    todo = [k for k in range(num_shards) if k not in done]
-    report = ShardReport(out_dir=str(out), shards=num_shards, skipped=len(done))
 
-    def finish(k: int, kept: list[Example], dropped: list[tuple[str, str]]) -> None:
-        e = entries[k]
-        size = _write_shard(out / e["file"], kept)
-        done[k] = {
-            "key": e["key"],
-            "ids": [x.id for x in kept],
-            "n_frames": [len(x.features) for x in kept],
-            "dropped": dropped,
-            "audio_seconds": sum(len(x.features) for x in kept) * feature_config.hop_ms / 1000,
-            "bytes": size,
-        }
-        _write_json(out / e["done"], done[k])  # after the records: done means done
-        report.written += 1
+def _write_done_shard(
+    out: Path, entry: dict, kept: list[Example], dropped: list[tuple[str, str]], hop_ms: float
+) -> dict:
+    """Write one computed shard's records, then its done-file; return the done-file's data."""
+    size = write_shard(out / entry["file"], kept)
+    done = {
+        "key": entry["key"],
+        "ids": [x.id for x in kept],
+        "n_frames": [len(x.features) for x in kept],
+        "dropped": dropped,
+        "audio_seconds": sum(len(x.features) for x in kept) * hop_ms / 1000,
+        "bytes": size,
+    }
+    write_json(out / entry["done"], done)  # after the records: done means done
+    return done
 
-    from tqdm.auto import tqdm
 
-    skipped_utts = sum(len(entries[k]["planned"]) for k in done)
-    with tqdm(
-        total=len(utts), initial=skipped_utts, unit="utt", desc="prepare", disable=not progress
-    ) as bar:
-        if todo:
-            _run(groups, todo, (feature_config, alphabet, model_config), workers, bar, finish,
-                 report)
-        bar.n = sum(len(entries[k]["planned"]) for k in done)  # ticks may lag the results
-        bar.refresh()
-
-    for k, e in enumerate(entries):
+def _summarise(plan: dict, done: dict[int, dict], report: ShardReport) -> None:
+    """Fill ``report`` and the manifest ``plan`` in from the done shards' done-files."""
+    for k, e in enumerate(plan["shards"]):
         if k in done:
             e.update({x: done[k][x] for x in ("ids", "n_frames", "dropped", "bytes")})
             report.kept += len(done[k]["ids"])
@@ -408,60 +316,6 @@ def prepare_shards(
         audio_seconds=round(report.audio_seconds, 3),
         bytes=report.bytes,
     )
-    _write_json(out / MANIFEST, plan)
-    report.seconds = time.perf_counter() - start
-    return report
-
-
-def _run(groups, todo, configs, workers, bar, finish, report) -> None:
-    """Compute the ``todo`` shards: in this process, or in a pool of ``workers`` processes."""
-    global _tick
-    if workers <= 1 or len(todo) == 1:
-        _tick = lambda: bar.update(1)  # noqa: E731
-        try:
-            for k in todo:
-                try:
-                    with _one_blas_thread():
-                        kept, dropped = compute_shard(groups[k], *configs)
-                except Exception as err:  # one broken shard never costs the others
-                    report.failed.append((shard_name(k, len(groups)), one_line(err)))
-                    continue
-                finish(k, kept, dropped)
-        finally:
-            _tick = None
-        return
-    ctx = multiprocessing.get_context(START_METHOD)
-    if START_METHOD == "forkserver":
-        ctx.set_forkserver_preload(PRELOAD)
-    ticks = ctx.Queue()
-
-    def drain() -> None:
-        try:
-            while True:
-                bar.update(ticks.get_nowait())
-        except queue_module.Empty:
-            pass
-
-    pool = ProcessPoolExecutor(
-        min(workers, len(todo)), mp_context=ctx, initializer=_init_worker, initargs=(ticks,)
-    )
-    try:
-        futures = {pool.submit(compute_shard, groups[k], *configs): k for k in todo}
-        pending = set(futures)
-        while pending:
-            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            drain()
-            for future in finished:
-                k = futures[future]
-                try:
-                    kept, dropped = future.result()
-                except Exception as err:  # a crashed worker fails its shard, not the run
-                    report.failed.append((shard_name(k, len(groups)), one_line(err)))
-                    continue
-                finish(k, kept, dropped)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        ticks.close()
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -495,7 +349,7 @@ def _complete(folder: str | os.PathLike) -> tuple[dict, list[Path]]:
 
 def load_examples(folder: str | os.PathLike) -> list[Example]:
     """Every record as a :class:`pipeline.Example`, in shard order: for small splits."""
-    tf = _tensorflow()
+    tf = tensorflow()
     _, files = _complete(folder)
     examples = []
     for record in tf.data.TFRecordDataset([str(f) for f in files]).as_numpy_iterator():
@@ -539,7 +393,7 @@ def shard_dataset(
     to ``DEFAULT_SHUFFLE_BUFFER``); the buckets come from the manifest's frame
     counts, with the same quantiles as ``make_dataset``.
     """
-    tf = _tensorflow()
+    tf = tensorflow()
     info, files = _complete(folder)
     lengths = np.array([n for e in info["shards"] for n in e["n_frames"]], dtype=np.int64)
     if not len(lengths):

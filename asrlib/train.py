@@ -1,50 +1,24 @@
-"""Training: compile with CTC + Adam, fit with validation CER/WER, checkpoints and resume."""
+"""Training: compile with CTC + Adam, fit with validation CER/WER, checkpoints and resume.
+
+The Keras side of training: the callbacks and :func:`fit`. What to train is a
+:class:`asrlib.config.Spec` and how, a :class:`asrlib.config.TrainConfig`; both import
+without TensorFlow, this module does not.
+"""
 
 from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
 
 from asrlib import checkpoint, decoding, metrics
+from asrlib.config import Spec, TrainConfig
 from asrlib.ctc import CTCLoss
-from asrlib.features import FeatureConfig
 from asrlib.model import ModelConfig, predict_probs
 from asrlib.pipeline import Example, make_dataset
-from asrlib.text import Alphabet
-
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train; saved with the model in ``info['train']``."""
-
-    epochs: int = 30
-    batch_size: int = 32  # global batch: split across replicas under tf.distribute
-    learning_rate: float = 1e-3
-    # gradient clipping keeps early CTC steps from exploding. Keras 3 clips each replica's
-    # gradients before they are summed, so with several replicas the clipped step differs
-    # slightly from one device's (see asrlib.distribute); None turns clipping off.
-    clipnorm: float | None = 5.0
-    patience: int = 6  # early stopping: epochs without a better validation CER
-    seed: int = 0
-    time_budget: float | None = None  # seconds; stop after the epoch that passes it
-    fast_ctc: bool = True  # tf.nn.ctc_loss on sparse labels (else keras.ops.ctc_loss)
-    spec_augment: bool = False  # random feature-band and time masks on training batches
-    precision: str = "float32"  # or mixed_float16 / mixed_bfloat16 (the loss stays float32)
-    jit_compile: bool = False  # XLA-compile the training step
-
-    def __post_init__(self):
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def compile_model(model, config: ModelConfig, train: TrainConfig = TrainConfig()):
@@ -57,10 +31,10 @@ def compile_model(model, config: ModelConfig, train: TrainConfig = TrainConfig()
     return model
 
 
-def evaluate_examples(model, examples: list[Example], config: ModelConfig, alphabet: Alphabet):
+def evaluate_examples(model, examples: list[Example], spec: Spec):
     """Greedy-decode ``examples`` → dict with corpus ``cer``, ``wer`` and the hypotheses."""
-    probs = predict_probs(model, [e.features for e in examples], config)
-    hyps = [alphabet.decode(decoding.greedy(p)) for p in probs]
+    probs = predict_probs(model, [e.features for e in examples], spec.model)
+    hyps = [spec.alphabet.decode(decoding.greedy(p)) for p in probs]
     refs = [e.text for e in examples]
     return {"cer": metrics.cer(refs, hyps), "wer": metrics.wer(refs, hyps), "hyps": hyps}
 
@@ -72,16 +46,15 @@ class ValidationMetrics(keras.callbacks.Callback):
     notebook can show what the model wrote as it learned (the "blank phase" first).
     """
 
-    def __init__(self, examples: list[Example], config: ModelConfig, alphabet: Alphabet,
-                 keep: int = 3):
+    def __init__(self, examples: list[Example], spec: Spec, keep: int = 3):
         super().__init__()
-        self.examples, self.config, self.alphabet, self.keep = examples, config, alphabet, keep
+        self.examples, self.spec, self.keep = examples, spec, keep
         self.samples: list[list[str]] = []
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        result = evaluate_examples(self.model, self.examples, self.config, self.alphabet)
+        result = evaluate_examples(self.model, self.examples, self.spec)
         logs["val_cer"], logs["val_wer"] = result["cer"], result["wer"]
         self.samples.append(result["hyps"][: self.keep])
 
@@ -89,10 +62,9 @@ class ValidationMetrics(keras.callbacks.Callback):
 class SaveBest(keras.callbacks.Callback):
     """Save the model (with its configs) whenever validation CER improves."""
 
-    def __init__(self, path, features, config, alphabet, info):
+    def __init__(self, path, spec: Spec, info):
         super().__init__()
-        self.path, self.features, self.config, self.alphabet = path, features, config, alphabet
-        self.info, self.best = info, np.inf
+        self.path, self.spec, self.info, self.best = path, spec, info, np.inf
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -100,7 +72,7 @@ class SaveBest(keras.callbacks.Callback):
         if score < self.best:
             self.best = score
             meta = dict(self.info, epoch=epoch + 1, val_cer=score, val_wer=logs.get("val_wer"))
-            checkpoint.save(self.path, self.model, self.features, self.config, self.alphabet, meta)
+            checkpoint.save(self.path, self.model, self.spec, meta)
 
 
 class KeepLastWeights(keras.callbacks.Callback):
@@ -152,9 +124,7 @@ class TimeBudget(keras.callbacks.Callback):
 def make_callbacks(
     val_examples,
     out_path,
-    features: FeatureConfig,
-    config: ModelConfig,
-    alphabet: Alphabet,
+    spec: Spec,
     train: TrainConfig,
     backup_dir=None,
     info=None,
@@ -174,10 +144,10 @@ def make_callbacks(
     log = out_path.with_suffix(".log.csv")
     if not worker.is_chief:
         log = out_path.with_name(f"{out_path.stem}.worker{worker.index}.log.csv")
-    callbacks = [ValidationMetrics(val_examples, config, alphabet)]
+    callbacks = [ValidationMetrics(val_examples, spec)]
     if worker.is_chief:
         info = dict(info or {}, train=train.to_dict())
-        callbacks.append(SaveBest(out_path, features, config, alphabet, info))
+        callbacks.append(SaveBest(out_path, spec, info))
     callbacks += [
         keras.callbacks.EarlyStopping(
             monitor="val_cer", mode="min", patience=train.patience, restore_best_weights=True
@@ -195,9 +165,7 @@ def fit(
     train_examples,
     val_examples: list[Example],
     out_path,
-    features: FeatureConfig = FeatureConfig(),
-    config: ModelConfig = ModelConfig(),
-    alphabet: Alphabet = Alphabet(),
+    spec: Spec = Spec(),
     train: TrainConfig = TrainConfig(),
     backup_dir=None,
     info=None,
@@ -206,7 +174,7 @@ def fit(
     drop_remainder: bool | None = None,
     extra_callbacks=(),
 ):
-    """Train a model from ``config``, saving the best epoch to ``out_path``; → (model, history).
+    """Train a model of ``spec``, saving the best epoch to ``out_path``; → (model, history).
 
     ``train_examples`` is a list of :class:`Example` or a folder of TFRecord shards
     written by ``python -m asrlib prepare`` (read with :func:`asrlib.shards.shard_dataset`).
@@ -225,13 +193,14 @@ def fit(
     if me.count > 1 and train.time_budget:
         raise distribute.DistributeError(
             "a time budget is not supported with several workers (their clocks would stop "
-            "them at different epochs); use --epochs instead"
+            "them at different epochs); train for a number of epochs instead"
         )
     if drop_remainder is None:
         drop_remainder = replicas > 1
     keras.utils.set_random_seed(train.seed)
     with strategy.scope():
-        model = compile_model(build_model(config, precision=train.precision), config, train)
+        model = compile_model(build_model(spec.model, precision=train.precision), spec.model,
+                              train)
     if isinstance(train_examples, (str, Path)):
         from asrlib import shards
 
@@ -242,7 +211,7 @@ def fit(
         ds = make_dataset(train_examples, train.batch_size, seed=train.seed,
                           spec_augment=train.spec_augment, drop_remainder=drop_remainder)
     callbacks = make_callbacks(
-        val_examples, out_path, features, config, alphabet, train, backup_dir, info, me
+        val_examples, out_path, spec, train, backup_dir, info, me
     ) + list(extra_callbacks)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*ran out of data.*")
@@ -272,7 +241,7 @@ def fine_tune(
         raise ValueError("fine_tune needs at least one example (record a few strings first)")
     keras.utils.set_random_seed(seed)
     model = copy_model(bundle.model)
-    compile_model(model, bundle.config, TrainConfig(learning_rate=learning_rate))
+    compile_model(model, bundle.spec.model, TrainConfig(learning_rate=learning_rate))
     ds = make_dataset(examples, batch_size, seed=seed, spec_augment=spec_augment)
     history = model.fit(ds, epochs=epochs, verbose=0)
     info = {**bundle.info, "fine_tuned": {"examples": len(examples), "epochs": epochs,

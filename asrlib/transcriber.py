@@ -10,10 +10,6 @@ import numpy as np
 from asrlib import audio, checkpoint, decoding, features
 from asrlib.lm import TaskDecoder
 
-# greedy, beam (ours, NumPy), keras_beam, and "task": beam search with the word LM (and
-# lexicon) saved inside the model file, the default for a model that has one.
-DECODERS = (*decoding.METHODS, "task")
-
 
 @dataclass
 class Result:
@@ -43,15 +39,16 @@ class Transcriber:
         """
         saved = bundle.info.get("decoder")
         decoder = decoder or ("task" if saved else "greedy")
-        if decoder not in DECODERS:
-            raise ValueError(f"decoder must be one of {DECODERS}, got {decoder!r}")
+        if decoder not in decoding.METHODS:
+            raise ValueError(f"decoder must be one of {decoding.METHODS}, got {decoder!r}")
         if beam_width is not None and beam_width < 1:
             raise ValueError(f"beam width must be at least 1, got {beam_width}")
         self.task = None
         if decoder == "task":
             if not saved:
                 raise ValueError(
-                    "this model has no task decoder saved with it: use --decoder greedy or beam"
+                    "this model has no task decoder saved with it: decode with greedy or beam "
+                    "instead"
                 )
             self.task = TaskDecoder.from_dict(saved, bundle.alphabet)
         self.bundle, self.decoder = bundle, decoder
@@ -62,9 +59,9 @@ class Transcriber:
         """Load a ``.keras`` model file, or a ``.tflite`` one made by ``python -m asrlib
         export``; :class:`checkpoint.ModelFileError` if it is not one."""
         if str(path).endswith(".tflite"):
-            from asrlib import export
+            from asrlib import tflite
 
-            return cls(export.load_bundle(path), decoder, beam_width)
+            return cls(tflite.load_bundle(path), decoder, beam_width)
         return cls(checkpoint.load(path), decoder, beam_width)
 
     def probs(self, samples: np.ndarray) -> np.ndarray:
@@ -78,12 +75,9 @@ class Transcriber:
 
     def decode(self, probs: np.ndarray) -> str:
         """Text for one ``(time', n_classes)`` probability matrix with this decoder."""
-        if self.task is not None:
-            return self.task(probs, beam_width=self.beam_width)
-        texts = decoding.decode_batch(
-            probs[None], [len(probs)], self.bundle.alphabet, self.beam_width, self.decoder
+        return decoding.decode(
+            probs, self.decoder, self.bundle.alphabet, self.beam_width, self.task
         )
-        return texts[0]
 
     def transcribe(self, samples: np.ndarray) -> str:
         """Text for mono 16 kHz ``samples`` (empty for silence)."""

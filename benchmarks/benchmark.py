@@ -48,7 +48,7 @@ def throughput(args) -> None:
     timed = steps * args.epochs
     ds = pipeline.make_dataset(examples, args.batch_size, seed=0).repeat()
     tfdata = pipeline.measure_throughput(ds, timed, model=fresh_model(), warmup=steps)
-    gen = pipeline.seed_generator(utts, args.batch_size, model_config=config)
+    gen = pipeline.seed_generator(utts, args.batch_size)
     seed = pipeline.measure_throughput(gen, timed, model=fresh_model(), warmup=steps)
     tfdata_fps, seed_fps = tfdata.frames_per_second, seed.frames_per_second
 
@@ -135,19 +135,18 @@ def claims_cost(args) -> None:
 
     import keras
 
-    from asrlib import datasets, experiments, pipeline, train
+    from asrlib import datasets, loso, pipeline, recipes, train
     from asrlib.model import build_model, predict_probs
-    from asrlib.text import Alphabet
 
-    train_speakers, _, test = experiments.fold_speakers(experiments.CLAIM_SPEAKER)
+    train_speakers, _, test = loso.fold_speakers(recipes.CLAIM_SPEAKER)
     utts = datasets.connected_digits(args.utterances, train_speakers)
     test_utts = datasets.connected_digits(50, [test], seed=2)
     rows, cache = {}, {}
-    for name in args.names or [n for n in experiments.CLAIMS if n not in ("c-rerun", "c-long")]:
-        recipe = experiments.CLAIMS[name]
+    for name in args.names or [n for n in recipes.CLAIMS if n not in ("c-rerun", "c-long")]:
+        recipe = recipes.CLAIMS[name]
         key = recipe.features
         if key not in cache:
-            cache[key] = [pipeline.prepare(u, recipe.features, Alphabet(), recipe.model)[0]
+            cache[key] = [pipeline.prepare(u, recipe.spec())[0]
                           for u in (utts, test_utts)]
         examples, test_examples = cache[key]
         keras.utils.set_random_seed(0)
@@ -211,14 +210,14 @@ def scaling(args) -> None:
 
     import keras
 
-    from asrlib import datasets, experiments, pipeline, train
+    from asrlib import datasets, pipeline, recipes, train
     from asrlib.model import build_model
 
     utts = datasets.connected_digits(args.utterances, ["jackson", "lucas", "nicolas", "yweweler"])
-    models = {"seed": experiments.RECIPES["seed"], "best (v4)": experiments.RECIPES["v4"]}
+    models = {"seed": recipes.RECIPES["seed"], "best (v4)": recipes.RECIPES["v4"]}
     rows = []
     for label, recipe in models.items():
-        examples, _ = pipeline.prepare(utts, recipe.features, model_config=recipe.model)
+        examples, _ = pipeline.prepare(utts, recipe.spec())
         frames = sum(len(e.features) for e in examples)
         for variant in args.variants:
             precision, xla, fast_ctc = VARIANTS[variant]

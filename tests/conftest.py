@@ -57,13 +57,12 @@ def untrained_model(tmp_path_factory) -> Path:
     import keras
 
     from asrlib import checkpoint
-    from asrlib.features import FeatureConfig
-    from asrlib.model import ModelConfig, build_model
-    from asrlib.text import Alphabet
+    from asrlib.config import Spec
+    from asrlib.model import build_model
 
     keras.utils.set_random_seed(0)
     path = tmp_path_factory.mktemp("models") / "untrained.keras"
-    checkpoint.save(path, build_model(), FeatureConfig(), ModelConfig(), Alphabet(), {"t": 1})
+    checkpoint.save(path, build_model(), Spec(), {"t": 1})
     return path
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from asrlib import audio, datasets, runtime
-from asrlib.app import TranscribeApp, confidence_html
+from asrlib import audio, checkpoint, datasets, decoding, runtime, transcriber
+from asrlib.app import TranscribeApp, analyse, confidence_html
 from asrlib.recorder import Recorder, decode_pcm
 from asrlib.text import Alphabet
 from asrlib.transcriber import Transcriber, word_confidence
@@ -65,10 +65,31 @@ def test_confidence_colours():
 
 
 def test_word_confidence_survives_odd_spacing():
-    # a decoder can write leading, trailing and double spaces (the sentence model did)
+    # a decoder can write leading, trailing and double spaces: the words are what count
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(40, Alphabet().size))
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     words = word_confidence(probs, "  ab  c ", Alphabet())
     assert [w for w, _ in words] == ["ab", "c"] and all(0 < c <= 1 for _, c in words)
     assert word_confidence(probs, "   ", Alphabet()) == []
+
+
+def test_transcriber_accepts_exactly_the_decoders_of_decoding_decode(untrained_model):
+    bundle = checkpoint.load(untrained_model)
+    for name in ("greedy", "beam", "keras_beam"):
+        assert transcriber.Transcriber(bundle, name).decoder == name
+    with pytest.raises(ValueError, match="decoder must be one of"):
+        transcriber.Transcriber(bundle, "viterbi")
+    assert set(decoding.METHODS) == {"greedy", "beam", "keras_beam", "task"}
+
+
+def test_analyse_runs_every_decoder_through_decoding_decode(app, mirror):
+    utt = datasets.connected_digits(5, ["theo"], seed=2, takes=range(5))[1]
+    digits = app.transcribers["digits"]
+    result = analyse(digits, utt.load())
+    probs, texts = result["probs"], {k: t for k, (t, _) in result["transcripts"].items()}
+    assert list(texts) == ["greedy", "beam", "task"] and result["main"] == "task"
+    assert texts["task"] == digits.decode(probs) == utt.text  # the main line is the model's own
+    alphabet = digits.bundle.alphabet
+    assert texts["greedy"] == decoding.decode(probs, "greedy", alphabet)
+    assert texts["beam"] == decoding.decode(probs, "beam", alphabet, beam_width=16)

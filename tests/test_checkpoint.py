@@ -9,7 +9,7 @@ from asrlib.checkpoint import ModelFileError
 
 def test_roundtrip_keeps_configs_and_outputs(untrained_model):
     bundle = checkpoint.load(untrained_model)
-    assert bundle.config.units == 128 and bundle.alphabet.size == 28
+    assert bundle.spec.model.units == 128 and bundle.alphabet.size == 28
     assert bundle.features.n_mfcc == 13 and bundle.info == {"t": 1}
     x = np.random.default_rng(0).normal(size=(1, 20, 13)).astype(np.float32)
     again = checkpoint.load(untrained_model)

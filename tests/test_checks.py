@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from asrlib import experiments
+from asrlib import results
 from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09
 
 CASES = [  # checker, reference answer, a wrong answer
@@ -78,9 +78,9 @@ def test_odd_answers_are_wrong_not_errors(capsys):
 
 def test_hardest_speaker_reads_the_stored_folds(tmp_path, capsys):
     for speaker, wer in (("theo", 0.02), ("lucas", 0.09), ("george", 0.05)):
-        experiments.FoldResult("v4", speaker, "x", [], 300.0, 9, 9, 300.0, 20.0, 300,
+        results.FoldResult("v4", speaker, "x", [], 300.0, 9, 9, 300.0, 20.0, 300,
                                {"wer": wer * 3, "cer": wer}, {"wer": wer, "cer": wer / 2}
-                               ).save(experiments.fold_path(tmp_path, "v4", speaker))
+                               ).save(results.fold_path(tmp_path, "v4", speaker))
     assert nb07.hardest_speaker("lucas", out_dir=tmp_path) is True
     assert "✅" in capsys.readouterr().out
     assert nb07.hardest_speaker("theo", out_dir=tmp_path) is False

@@ -9,6 +9,8 @@ import soundfile as sf
 from conftest import tone
 
 from asrlib import cli, datasets
+from asrlib.manifest import read as read_manifest
+from asrlib.manifest import write as write_manifest
 
 
 def run(capsys, *argv):
@@ -128,7 +130,7 @@ def test_evaluate_bad_manifest(capsys, untrained_model, tmp_path):
 
 def test_train_reports_dropped_pairs(capsys, mirror, tmp_path):
     utts = datasets.connected_digits(6, ["lucas"], seed=0, max_digits=2)
-    manifest = datasets.write_manifest(utts, tmp_path / "train.jsonl")
+    manifest = write_manifest(utts, tmp_path / "train.jsonl")
     with open(manifest, "a") as f:
         wav = json.loads(manifest.read_text().splitlines()[0])["audio_filepath"]
         f.write(json.dumps({"audio_filepath": wav, "text": "seven " * 40}) + "\n")
@@ -162,7 +164,7 @@ def test_make_manifest_of_chosen_takes(capsys, mirror, tmp_path):
     code, stdout, _ = run(capsys, "make-manifest", "--corpus", "digits", "--n", "4", "--takes",
                           "0", "4", "--speakers", "george", "lucas", "--out", out)
     assert code == 0 and "wrote 4 rows" in stdout
-    utts, problems = datasets.read_manifest(out)
+    utts, problems = read_manifest(out)
     assert not problems and {u.speaker for u in utts} == {"george", "lucas"}
     code, _, err = run(capsys, "make-manifest", "--corpus", "digits", "--takes", "5", "50",
                        "--out", tmp_path / "x.jsonl")
@@ -208,3 +210,40 @@ def test_loso_usage_errors_are_one_line(capsys, argv, message, tmp_path):
     assert cli.main([*argv, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
+
+
+def test_defaults_are_the_librarys():
+    """The flags restate no default: unset, they give the library's configs."""
+    from asrlib import cli_commands, crossval, protocol
+    from asrlib.config import Spec, TrainConfig
+
+    args = cli.build_parser().parse_args(["train", "--out", "x.keras"])
+    assert cli_commands._spec(args) == Spec()
+    assert cli_commands._train_config(args, replicas=1) == TrainConfig()
+    for argv, key, value in [
+        (["ship", "--recipe", "seed"], "average", protocol.AVERAGE_LAST),
+        (["voices"], "budget", crossval.BUDGET),
+        (["voices"], "out", crossval.OUT),
+    ]:
+        args = cli.build_parser().parse_args(argv)
+        cli._resolve_later(args)
+        assert getattr(args, key) == value
+
+
+def test_help_names_the_librarys_averaging(capsys):
+    from asrlib import protocol
+
+    with pytest.raises(SystemExit):
+        cli.main(["ship", "--help"])
+    assert f"default {protocol.AVERAGE_LAST}," in " ".join(capsys.readouterr().out.split())
+
+
+def test_help_imports_no_tensorflow():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom asrlib import cli\nfor c in ([], ['train'], ['ship'], ['voices']):\n"
+            "    try: cli.main([*c, '--help'])\n    except SystemExit: pass\n"
+            "assert not {'tensorflow', 'keras'} & set(sys.modules), sorted(sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from asrlib import cli, crossval, voices
+from asrlib import cli, crossval, recipes, voices
 from asrlib.voices import Speaker
 
 
@@ -113,7 +113,7 @@ def test_one_short_fold_for_real(tmp_path, monkeypatch):
     monkeypatch.setattr(crossval, "COPIES", 2)
     monkeypatch.setattr(crossval, "N_FSDD_VAL", 2)
     monkeypatch.setattr(crossval, "N_FSDD_TEST", 2)
-    recipe = crossval.RECIPES["voices-noaug"]
+    recipe = recipes.VOICE_RECIPES["voices-noaug"]
     recipe = replace(recipe, n_train=40, train=replace(recipe.train, epochs=2, patience=2))
     result = crossval.run_fold(recipe, 0, tmp_path, time_budget=30, n_speakers=6, log=print)
     fold = voices.folds(voices.speakers())[0]

@@ -4,7 +4,6 @@ import tensorflow as tf
 
 from asrlib import ctc
 from asrlib.ctc import CTCLoss, pack_targets
-from asrlib.decoding import collapse
 from asrlib.model import ModelConfig, output_lengths
 from asrlib.pipeline import check_pair
 
@@ -100,10 +99,21 @@ def test_min_frames_is_the_rule_check_pair_applies():
         assert "needs" in check_pair(2 * need - 1, np.array(labels), config)
 
 
+def test_ctc_does_not_import_decoding():
+    # decoding builds on ctc, never the reverse: ctc's source names no decoding import
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(ctc))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not any("decoding" in (name or "") for name in imported)
+
+
 def test_alignments_collapse_to_the_labels():
     paths = ctc.alignments([1, 2], 4)
     assert len(paths) == 15 and len(set(paths)) == 15 and (1, 0, 0, 2) in paths
-    assert all(collapse(p) == [1, 2] for p in paths)
+    assert all(ctc.collapse(p) == [1, 2] for p in paths)
     assert (1, 1, 1, 1) not in ctc.alignments([1, 1], 4)  # merged: that is "a"
     assert ctc.alignments([1, 1], 3) == [(1, 0, 1)]
     assert ctc.alignments([1, 1], 2) == []

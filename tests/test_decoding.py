@@ -1,13 +1,16 @@
-"""Tests for asrlib.decoding: collapse, greedy, prefix beam search, CTC log probability."""
+"""Tests for asrlib.decoding: collapse, greedy, beam searches, decode by name, CTC log prob."""
 
 import itertools
 
 import numpy as np
 import pytest
 
+from asrlib import ctc
 from asrlib.decoding import (
+    METHODS,
     collapse,
     ctc_log_prob,
+    decode,
     decode_batch,
     greedy,
     greedy_batch,
@@ -215,3 +218,68 @@ def test_keras_beam_search_agrees_with_prefix_beam_search(tf):
     assert decode_batch(probs, lengths, method="keras_beam", beam_width=16) == decode_batch(
         probs, lengths, method="beam", beam_width=16
     )
+
+
+def _spelled(text: str, alphabet: Alphabet) -> np.ndarray:
+    """Peaky ``(time, classes)`` probabilities whose every decoder reads ``text``."""
+    ids = alphabet.encode(text)
+    path = [i for label in ids for i in (label, label, 0)]
+    probs = np.full((len(path), alphabet.size), 1e-4)
+    probs[np.arange(len(path)), path] = 1.0
+    return probs / probs.sum(axis=-1, keepdims=True)
+
+
+class _FakeTask:
+    """Stands in for an asrlib.lm.TaskDecoder: records how it was called."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, probs, length=None, beam_width=None):
+        self.calls.append((probs.shape, beam_width))
+        return "from the task decoder"
+
+
+def test_decode_dispatches_every_method_by_name(tf):
+    alphabet = Alphabet()
+    probs = _spelled("hello world", alphabet)
+    task = _FakeTask()
+    texts = {m: decode(probs, m, alphabet, beam_width=4, task=task) for m in METHODS}
+    assert texts == {"greedy": "hello world", "beam": "hello world",
+                     "keras_beam": "hello world", "task": "from the task decoder"}
+    assert task.calls == [(probs.shape, 4)]  # the task decoder gets the beam width
+    assert decode(probs) == "hello world"  # greedy, the default alphabet
+
+
+def test_decode_rejects_an_unknown_method_and_a_missing_task_decoder():
+    probs = _random_probs(0, (6, 4))
+    with pytest.raises(ValueError) as err:
+        decode(probs, "viterbi")
+    assert str(err.value) == f"method must be one of {METHODS}, got 'viterbi'"
+    with pytest.raises(ValueError, match="'task' needs the model's task decoder"):
+        decode(probs, "task")
+    with pytest.raises(ValueError, match="method must be one of"):
+        decode_batch(probs[None], method="Greedy")
+
+
+def test_decode_batch_is_decode_on_each_item_cut_to_its_length():
+    probs = np.stack([_random_probs(seed, (12, 5), sharpness=3.0) for seed in range(4)])
+    lengths = [12, 9, 5, 1]
+    task = _FakeTask()
+    for method in ("greedy", "beam", "task"):
+        expected = [decode(p[:n], method, beam_width=3, task=task) for p, n in zip(probs, lengths)]
+        assert decode_batch(probs, lengths, beam_width=3, method=method, task=task) == expected
+    assert [shape for shape, _ in task.calls[-4:]] == [(n, 5) for n in lengths]
+
+
+def test_collapse_has_one_home_in_ctc():
+    assert collapse is ctc.collapse
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_ctc_log_prob_is_ctc_forward_on_log_probs(seed):
+    rng = np.random.default_rng(seed)
+    probs = _random_probs(seed, (9, 5))
+    for labels in ([], [1], [2, 2], rng.integers(1, 5, size=4).tolist(), [3] * 5, [3] * 6):
+        _, loss = ctc.forward(np.log(probs), labels)
+        assert ctc_log_prob(probs, labels) == -loss

@@ -221,12 +221,13 @@ def test_mixed_precision_trains_and_the_saved_model_transcribes(tmp_path):
     """A mixed_bfloat16 run computes in 16 bits but keeps float32 probabilities (the CTC
     loss's log needs them), and its saved model loads and transcribes like any other."""
     from asrlib import checkpoint, datasets, pipeline, train
+    from asrlib.config import TrainConfig
     from asrlib.model import ModelConfig
     from asrlib.transcriber import Transcriber
 
     utts = datasets.connected_digits(16, ["lucas"], seed=0)
     examples, _ = pipeline.prepare(utts)
-    cfg = train.TrainConfig(epochs=1, batch_size=8, precision="mixed_bfloat16")
+    cfg = TrainConfig(epochs=1, batch_size=8, precision="mixed_bfloat16")
     out = tmp_path / "mixed.keras"
     model, history = train.fit(examples, examples[:4], out, train=cfg, verbose=0)
     assert model.layers[-1].compute_dtype == "float32"
@@ -236,5 +237,5 @@ def test_mixed_precision_trains_and_the_saved_model_transcribes(tmp_path):
     assert bundle.info["train"]["precision"] == "mixed_bfloat16"
     assert isinstance(Transcriber(bundle, "greedy").transcribe(utts[0].load()), str)
     with pytest.raises(ValueError, match="precision must be one of"):
-        train.TrainConfig(precision="float8")
-    assert ModelConfig() == bundle.config
+        TrainConfig(precision="float8")
+    assert ModelConfig() == bundle.spec.model

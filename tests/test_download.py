@@ -1,4 +1,5 @@
-"""asrlib.download, fully offline: a local HTTP server stands in for the corpus hosts."""
+"""asrlib.download and asrlib.archives, fully offline: a local HTTP server stands in for
+the corpus hosts."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import serve_folder
 
+from asrlib import archives
 from asrlib import download as dl
 from asrlib.download import DownloadError, Resource
 
@@ -225,7 +227,7 @@ def test_truncated_download_raises(server, tmp_path):
     assert list((tmp_path / "dl").iterdir()) == []
 
 
-# --- extract -------------------------------------------------------------------------------
+# --- archives.extract ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("mode", "suffix"), [("w:gz", ".tar.gz"), ("w:bz2", ".tar.bz2")])
@@ -233,7 +235,7 @@ def test_extract_tar(tmp_path, mode, suffix):
     archive = tmp_path / f"toy{suffix}"
     archive.write_bytes(make_tar("toy-1.0", mode=mode))
     dest = tmp_path / "data"
-    assert dl.extract(archive, dest, rename={"toy-1.0": "toy"}) == dest
+    assert archives.extract(archive, dest, rename={"toy-1.0": "toy"}) == dest
     assert (dest / "toy" / "recordings" / "0_alice_0.wav").read_bytes() == FILES[
         "recordings/0_alice_0.wav"
     ]
@@ -244,7 +246,7 @@ def test_extract_tar(tmp_path, mode, suffix):
 def test_extract_zip(tmp_path):
     archive = tmp_path / "toy.zip"
     archive.write_bytes(make_zip({f"toy/{k}": v for k, v in FILES.items()}))
-    dest = dl.extract(archive, tmp_path / "data")
+    dest = archives.extract(archive, tmp_path / "data")
     assert (dest / "toy" / "README.md").read_bytes() == FILES["README.md"]
     assert (dest / ".complete-toy.zip").is_file()
 
@@ -254,7 +256,7 @@ def test_extract_merges_folders_shared_by_two_archives(tmp_path):
     for subset in ("dev", "test"):
         archive = tmp_path / f"{subset}.tar.gz"
         archive.write_bytes(make_tar(f"Corpus/{subset}"))
-        dl.extract(archive, dest)
+        archives.extract(archive, dest)
     assert (dest / "Corpus" / "dev" / "README.md").is_file()
     assert (dest / "Corpus" / "test" / "README.md").is_file()
 
@@ -267,7 +269,7 @@ def test_extract_keeps_links_that_stay_inside(tmp_path):
         _link("c/hard.txt", "c/a/file.txt", tarfile.LNKTYPE),
     ]
     archive.write_bytes(_tar_bytes(members))
-    dest = dl.extract(archive, tmp_path / "data")
+    dest = archives.extract(archive, tmp_path / "data")
     assert (dest / "c" / "b" / "link.txt").is_symlink()
     assert (dest / "c" / "b" / "link.txt").read_bytes() == b"x"
     assert (dest / "c" / "hard.txt").read_bytes() == b"x"
@@ -314,7 +316,7 @@ def test_extract_rejects_unsafe_tar(tmp_path, case):
     archive.write_bytes(_evil_tars(tmp_path)[case])
     dest = tmp_path / "box" / "dest"
     with pytest.raises(DownloadError, match=re.escape("evil.tar.gz")):
-        dl.extract(archive, dest)
+        archives.extract(archive, dest)
     assert sorted(p.name for p in outside.iterdir()) == ["target"]
     assert (outside / "target").read_bytes() == b"keep"
     assert sorted(p.name for p in (tmp_path / "box").iterdir()) == ["dest"]
@@ -328,7 +330,7 @@ def test_extract_rejects_unsafe_zip(tmp_path, name):
     archive.write_bytes(make_zip({"ok/first.txt": b"fine", name: b"pwned"}))
     dest = tmp_path / "box" / "dest"
     with pytest.raises(DownloadError, match=re.escape("evil.zip")):
-        dl.extract(archive, dest)
+        archives.extract(archive, dest)
     assert list(dest.iterdir()) == []
     assert sorted(p.name for p in tmp_path.rglob("evil.txt")) == []
 
@@ -337,7 +339,7 @@ def test_extract_rejects_a_damaged_archive(tmp_path):
     archive = tmp_path / "broken.tar.gz"
     archive.write_bytes(make_tar("toy-1.0")[:-200])
     with pytest.raises(DownloadError, match=re.escape("broken.tar.gz")):
-        dl.extract(archive, tmp_path / "data")
+        archives.extract(archive, tmp_path / "data")
     assert list((tmp_path / "data").iterdir()) == []
 
 
@@ -345,7 +347,7 @@ def test_extract_rejects_a_non_archive(tmp_path):
     archive = tmp_path / "page.tar.gz"
     archive.write_bytes(b"<html>rate limited</html>")
     with pytest.raises(DownloadError, match=re.escape("page.tar.gz")):
-        dl.extract(archive, tmp_path / "data")
+        archives.extract(archive, tmp_path / "data")
 
 
 # --- ensure --------------------------------------------------------------------------------
@@ -472,7 +474,8 @@ def test_a_large_archive_is_named_with_its_size_not_fetched(env, monkeypatch):
     with pytest.raises(DownloadError) as err:
         dl.ensure("librispeech-train-clean-100")
     message = str(err.value)
-    assert "train-clean-100.tar.gz (6.4 GB)" in message and "--download" in message
+    assert "train-clean-100.tar.gz (6.4 GB)" in message and "download=True" in message
+    assert "--download" not in message  # a library message; the command line adds its flag
     assert "\n" not in message
 
 

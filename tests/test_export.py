@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from conftest import MIRROR, SHIPPED_DIGITS
 
-from asrlib import checkpoint, cli, datasets, export, features, model
+from asrlib import checkpoint, cli, datasets, export, features, model, tflite
+from asrlib.manifest import write as write_manifest
 from asrlib.transcriber import Transcriber
 
 N_UTTS = 4  # real held-out strings: enough to catch a wrong graph, quick on a busy CPU
@@ -58,7 +59,7 @@ def test_sidecar_is_the_source_configs_plus_provenance(exported):
     source = checkpoint.read_meta(SHIPPED_DIGITS)
     for name, quantize in (("digits_model.tflite", "none"), ("digits_model.int8.tflite",
                                                             "dynamic")):
-        meta = json.loads(export.sidecar_path(out_dir / name).read_text())
+        meta = json.loads(tflite.sidecar_path(out_dir / name).read_text())
         info = meta.pop("info")
         assert meta == {k: v for k, v in source.items() if k != "info"}
         assert info.pop("exported_from") == str(SHIPPED_DIGITS)
@@ -68,7 +69,7 @@ def test_sidecar_is_the_source_configs_plus_provenance(exported):
 
 def test_float_tflite_matches_keras(exported, keras_bundle, held_out):
     out_dir, _ = exported
-    lite = export.load_bundle(out_dir / "digits_model.tflite", num_threads=1)
+    lite = tflite.load_bundle(out_dir / "digits_model.tflite", num_threads=1)
     feats = [features.mfcc(samples, keras_bundle.features) for _, samples in held_out]
     for f in feats:
         want = np.asarray(keras_bundle.model.predict_on_batch(f[None]))
@@ -76,8 +77,8 @@ def test_float_tflite_matches_keras(exported, keras_bundle, held_out):
         assert got.shape == want.shape
         assert np.abs(got - want).max() < 1e-4
     # a padded batch (predict_probs): the batch-1 graph runs it row by row
-    want = model.predict_probs(keras_bundle.model, feats, keras_bundle.config)
-    got = model.predict_probs(lite.model, feats, lite.config)
+    want = model.predict_probs(keras_bundle.model, feats, keras_bundle.spec.model)
+    got = model.predict_probs(lite.model, feats, lite.spec.model)
     assert all(np.abs(g - w).max() < 1e-4 for g, w in zip(got, want))
 
 
@@ -92,7 +93,7 @@ def test_int8_tflite_transcribes_like_keras(exported, keras_bundle, held_out):
 
 def test_cli_transcribe_and_evaluate_a_tflite_model(exported, held_out, capsys, tmp_path):
     out_dir, _ = exported
-    manifest = datasets.write_manifest([u for u, _ in held_out[:2]], tmp_path / "m.jsonl")
+    manifest = write_manifest([u for u, _ in held_out[:2]], tmp_path / "m.jsonl")
     wav = tmp_path / "wavs" / f"{held_out[0][0].id}.wav"
     tflite = out_dir / "digits_model.tflite"
     assert cli.main(["transcribe", "--model", str(tflite), str(wav)]) == 0
@@ -129,7 +130,7 @@ def test_bad_tflite_is_one_line(exported, capsys, tmp_path, case):
     elif case == "truncated":  # right identifier, cut short: must not crash the interpreter
         path.write_bytes(good.read_bytes()[:100_000])
     if case in ("garbage", "truncated"):
-        shutil.copy(export.sidecar_path(good), export.sidecar_path(path))
+        shutil.copy(tflite.sidecar_path(good), tflite.sidecar_path(path))
     expected = {"no_sidecar": "python -m asrlib export", "garbage": "not a TFLite model",
                 "truncated": "TFLite could not load", "missing": "not found"}[case]
     code = cli.main(["transcribe", "--model", str(path), str(tmp_path / "any.wav")])

@@ -109,3 +109,15 @@ def test_task_decoder_fits_saves_and_restores():
         lm.TaskDecoder.from_dict({"config": {}})
     with pytest.raises(ValueError, match="beam_width"):
         lm.DecoderConfig(beam_width=0)
+
+
+def test_decoding_decode_runs_a_task_decoder_by_name():
+    alphabet = Alphabet()
+    model = lm.NGramLM.train(["one two three", "three two one"], order=2)
+    task = lm.TaskDecoder(model, lm.DecoderConfig(alpha=0.5, beta=1.0, beam_width=4), alphabet)
+    probs = _probs_for("one three", alphabet, {8: ("_", 0.7)})
+    assert decoding.decode(probs, "beam", alphabet, beam_width=4) == "one thre"
+    assert decoding.decode(probs, "task", alphabet, beam_width=4, task=task) == "one three"
+    assert decoding.decode_batch(probs[None], alphabet=alphabet, method="task", task=task) == [
+        "one three"
+    ]

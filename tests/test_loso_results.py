@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from asrlib import datasets, experiments
+from asrlib import datasets, loso, protocol, recipes, results
 
 RESULTS = Path(__file__).resolve().parents[1] / "data" / "loso"
 STORED = sorted(RESULTS.glob("*/*.json"))
@@ -17,12 +17,12 @@ def test_there_are_stored_results():
 
 @pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_fold_is_leak_free_and_current(path):
-    fold = experiments.FoldResult.load(path)
-    train_speakers, val, test = experiments.fold_speakers(path.stem)
+    fold = results.FoldResult.load(path)
+    train_speakers, val, test = loso.fold_speakers(path.stem)
     assert (fold.test_speaker, fold.val_speaker, fold.train_speakers) == (test, val, train_speakers)
-    assert fold.recipe == path.parent.name and fold.n_test == experiments.N_TEST
+    assert fold.recipe == path.parent.name and fold.n_test == protocol.N_TEST
     # a recipe changed since its folds ran must be rerun (python -m asrlib loso --force)
-    assert_current(fold, experiments.RECIPES[fold.recipe], path)
+    assert_current(fold, recipes.RECIPES[fold.recipe], path)
     assert path.with_suffix(".log.csv").exists()
 
 
@@ -30,7 +30,7 @@ def assert_current(fold, recipe, path):
     """The stored recipe config equals today's; a field added to Recipe (or to one of its
     configs) after the run must still hold its default in today's recipe."""
     current = json.loads(json.dumps(recipe.to_dict()))
-    defaults = json.loads(json.dumps(experiments.Recipe("x", "").to_dict()))
+    defaults = json.loads(json.dumps(recipes.Recipe("x", "").to_dict()))
 
     def stored_with_defaults(stored, default):
         if isinstance(default, dict) and isinstance(stored, dict):
@@ -49,21 +49,21 @@ CLAIMS = sorted((RESULTS.parent / "claims").glob("*/theo.json"))
 
 @pytest.mark.parametrize("path", CLAIMS, ids=lambda p: p.parent.name)
 def test_claim_run_is_leak_free_and_current(path):
-    fold = experiments.FoldResult.load(path)
-    assert fold.test_speaker == experiments.CLAIM_SPEAKER and fold.recipe == path.parent.name
+    fold = results.FoldResult.load(path)
+    assert fold.test_speaker == recipes.CLAIM_SPEAKER and fold.recipe == path.parent.name
     assert fold.val_speaker not in fold.train_speakers and "theo" not in fold.train_speakers
-    assert fold.time_budget is None and fold.n_test == experiments.N_TEST
-    assert_current(fold, experiments.CLAIMS[fold.recipe], path)
+    assert fold.time_budget is None and fold.n_test == protocol.N_TEST
+    assert_current(fold, recipes.CLAIMS[fold.recipe], path)
     assert {"beam", "noisy", "params", "infer_rtf"} <= set(fold.extra)
     assert path.with_suffix(".log.csv").exists()
 
 
 def test_complete_recipes_have_all_six_folds():
     # every recipe, each lever alone included: issue 8 measures them all under LOSO
-    assert len(experiments.LEVERS) >= 12
-    assert {"seed", "v4", "v4-pitch", "v5"} <= set(experiments.RECIPES)
-    for recipe in experiments.RECIPES:
-        speakers = {f.test_speaker for f in experiments.load_results(RESULTS, recipe)}
+    assert len(recipes.LEVERS) >= 12
+    assert {"seed", "v4", "v4-pitch", "v5"} <= set(recipes.RECIPES)
+    for recipe in recipes.RECIPES:
+        speakers = {f.test_speaker for f in results.load_results(RESULTS, recipe)}
         assert speakers == set(datasets.FSDD_SPEAKERS), recipe
 
 
@@ -73,7 +73,7 @@ def test_evaluate_lines_match_their_folds():
     lines = [json.loads(line) for line in (RESULTS / "evaluate.jsonl").read_text().splitlines()]
     assert lines
     for line in lines:
-        fold = experiments.FoldResult.load(
-            experiments.fold_path(RESULTS, line["recipe"], line["test_speaker"]))
+        fold = results.FoldResult.load(
+            results.fold_path(RESULTS, line["recipe"], line["test_speaker"]))
         assert line["decoder"] == "task" and line["utterances"] == fold.n_test
         assert abs(line["wer"] - fold.task["wer"]) <= 0.01, line

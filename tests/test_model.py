@@ -1,10 +1,13 @@
+import gc
+import weakref
+
 import numpy as np
 import pytest
 
+from asrlib import model as model_module
 from asrlib.model import (
     ModelConfig,
     build_model,
-    frames_needed,
     layer_outputs,
     output_lengths,
     param_counts,
@@ -47,9 +50,24 @@ def test_variants_build():
     assert model(np.zeros((2, 20, 13), np.float32)).shape == (2, 10, 28)
 
 
-def test_frames_needed_counts_repeats():
-    assert frames_needed([5, 5, 6]) == 4  # a blank must separate the two 5s
-    assert frames_needed([]) == 0
+def test_frames_needed_has_one_home_in_ctc():
+    assert not hasattr(model_module, "frames_needed")  # asrlib.ctc.min_frames is the one
+
+
+def test_local_forward_is_cached_per_live_model_only():
+    before = len(model_module._LOCAL_FORWARD)
+    first, second = build_model(), build_model()
+    forward = model_module._local_forward(first)
+    assert model_module._local_forward(first) is forward
+    assert model_module._local_forward(second) is not forward
+    x = np.random.default_rng(0).normal(size=(1, 8, 13)).astype(np.float32)
+    assert np.allclose(forward(x), first(x, training=False), atol=1e-6)
+    assert len(model_module._LOCAL_FORWARD) == before + 2
+    gone = weakref.ref(first)
+    del first, second
+    gc.collect()
+    # the cache holds no dead models, even while a model's function is still in use
+    assert gone() is None and len(model_module._LOCAL_FORWARD) == before
 
 
 def test_config_rejects_nonsense():

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from asrlib import datasets, pipeline
+from asrlib.config import Spec
 from asrlib.datasets import Utterance
 from asrlib.model import ModelConfig
 
@@ -48,7 +49,7 @@ def test_dataset_batches_carry_lengths(mirror):
 
 def test_seed_generator_yields_padded_random_batches(mirror):
     utts = datasets.connected_digits(10, ["jackson"], seed=2)
-    gen = pipeline.seed_generator(utts, batch_size=4, model_config=ModelConfig())
+    gen = pipeline.seed_generator(utts, batch_size=4, spec=Spec())
     x, y = next(gen)
     assert x.shape[0] == 4 and y.shape[0] == 4 and x.shape[1] == y[:, 0].max()
 
@@ -83,6 +84,6 @@ def test_measure_throughput_while_training(mirror):
     utts = datasets.connected_digits(8, ["nicolas"], seed=5)
     config = ModelConfig(units=8, filters=4)
     model = train.compile_model(build_model(config), config)
-    gen = pipeline.seed_generator(utts, batch_size=2, model_config=config)
+    gen = pipeline.seed_generator(utts, batch_size=2, spec=Spec(model=config))
     result = pipeline.measure_throughput(gen, steps=2, model=model)
     assert result.batches == 2 and result.frames > 0

@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from asrlib import checks, plots, runtime
+from asrlib import checks, files, plots, runtime
 from asrlib.text import Alphabet
 
 
@@ -69,8 +69,31 @@ def test_temp_sibling_is_unique_beside_the_file_and_keeps_the_suffix(tmp_path):
     # several processes write one feature cache at once (multi-worker training): a fixed
     # temporary name let one worker's os.replace move the file from under another's feet
     target = tmp_path / "features" / "abc.npz"
-    names = {runtime.temp_sibling(target, ".npz") for _ in range(50)}
+    names = {files.temp_sibling(target, ".npz") for _ in range(50)}
     assert len(names) == 50
     for name in names:
         assert name.parent == target.parent and name.name.endswith(".tmp.npz")
         assert name.name.startswith(".abc.npz.")
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("model.keras: model file not found", "model.keras: model file not found"),
+    ("Layer 'lstm' expected 3 variables\n  received 0\n\nDetails: …",
+     "Layer 'lstm' expected 3 variables"),
+    ("\n   \nthe summary   after blank lines\nmore", "the summary after blank lines"),
+    ("", "ValueError"),
+])
+def test_one_line_is_the_first_nonempty_line(message, expected):
+    assert files.one_line(ValueError(message)) == expected
+
+
+def test_one_line_caps_the_length():
+    line = files.one_line(RuntimeError("x" * 1000), limit=50)
+    assert line == "x" * 50 + "…" and "\n" not in line
+
+
+def test_one_line_names_the_flag_for_a_command_line_user():
+    err = ValueError("fsdd: not found. Allow the download (download=True) to fetch it")
+    assert "--download" not in files.one_line(err)
+    assert "download=True; on the command line --download" in files.one_line(err,
+                                                                             command_line=True)

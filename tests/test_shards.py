@@ -7,8 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from asrlib import cli, datasets, pipeline, shards
+from asrlib import cli, datasets, manifest, pipeline, shards
+from asrlib.config import Spec
 from asrlib.features import FeatureConfig
+from asrlib.model import ModelConfig
 
 # BLAS sums in another order with one thread (the workers) than with several (this
 # process), so features agree to float rounding, not bit for bit.
@@ -101,7 +103,8 @@ def test_rerun_skips_and_a_deleted_shard_is_recomputed_alone(prepared):
 def test_other_config_or_utterances_are_refused(prepared):
     utts, folder, _ = prepared
     with pytest.raises(shards.ShardError, match=r"different feature config \(kind") as err:
-        shards.prepare_shards(utts, folder, FeatureConfig(kind="logmel"), num_shards=3)
+        logmel = Spec(FeatureConfig(kind="logmel"), ModelConfig(n_features=40))
+        shards.prepare_shards(utts, folder, logmel, num_shards=3)
     assert "\n" not in str(err.value)
     with pytest.raises(shards.ShardError, match="different utterance list"):
         shards.prepare_shards(utts[:-1], folder, num_shards=3, progress=False)
@@ -118,9 +121,9 @@ def test_bad_audio_is_dropped_and_reported(mirror, tmp_path):
         {"audio_filepath": str(recordings / "5_theo_0.wav"), "text": "?!", "id": "empty-text"},
         {"audio_filepath": str(recordings / "7_theo_0.wav"), "text": "seven"},
     ]
-    manifest = tmp_path / "m.jsonl"
-    manifest.write_text("".join(json.dumps(r) + "\n" for r in rows_))
-    utts, problems = datasets.read_manifest(manifest)
+    listing = tmp_path / "m.jsonl"
+    listing.write_text("".join(json.dumps(r) + "\n" for r in rows_))
+    utts, problems = manifest.read(listing)
     assert not problems
     report = shards.prepare_shards(utts, tmp_path / "out", num_shards=2, workers=1, progress=False)
     reasons = dict(report.dropped)

@@ -9,7 +9,7 @@ import json
 import pytest
 from conftest import HELD_OUT_DIGITS, HELD_OUT_VOICES, SHIPPED_DIGITS
 
-from asrlib import checkpoint, cli, crossval, datasets, experiments, metrics, voices
+from asrlib import checkpoint, cli, crossval, datasets, metrics, protocol, recipes, voices
 from asrlib.transcriber import Transcriber
 
 # Measured on 300 strings of the held-out speaker when the model was made (data/README.md);
@@ -49,8 +49,8 @@ def test_digits_models_are_small_and_documented(path):
 def test_shipped_model_is_the_many_voice_recipe_on_every_voice(shipped):
     info = shipped.info
     assert info["speakers"]["train"] == [s.id for s in voices.speakers()]
-    assert info["recipe"] in crossval.RECIPES
-    recipe = crossval.RECIPES[info["recipe"]]
+    assert info["recipe"] in recipes.VOICE_RECIPES
+    recipe = recipes.VOICE_RECIPES[info["recipe"]]
     assert info["recipe_config"] == json.loads(json.dumps(recipe.to_dict()))
     # its cross-validated folds (the evidence for the recipe) are stored, one per group
     folds = crossval.load(SHIPPED_DIGITS.parent / "voices", info["recipe"])
@@ -86,7 +86,7 @@ def test_held_out_voices_model_recognises_new_voices(mirror):
 
 def test_shipped_model_recognises_its_voices_unused_recordings(shipped, mirror):
     utts = datasets.connected_digits(30, datasets.FSDD_SPEAKERS, seed=21,
-                                     takes=experiments.SHIPPED_VAL_TAKES)
+                                     takes=protocol.SHIPPED_VAL_TAKES)
     hyps = [Transcriber(shipped).transcribe(u.load()) for u in utts]
     wer = metrics.wer([u.text for u in utts], hyps)
     assert wer <= MAX_SEEN_VOICES_WER, (wer, list(zip([u.text for u in utts], hyps))[:5])
@@ -129,5 +129,5 @@ def test_sentence_baseline_never_saw_its_test_speaker():
     path = SHIPPED_DIGITS.parent / "sentence_baseline.keras"
     info = checkpoint.read_meta(path)["info"]
     assert info["data"] == "sentences"
-    assert cli.SENTENCE_TEST_SPEAKER not in info["speakers"]["train"] + info["speakers"]["val"]
-    assert info["speakers"]["test"] == [cli.SENTENCE_TEST_SPEAKER]
+    assert datasets.SENTENCE_TEST_SPEAKER not in info["speakers"]["train"] + info["speakers"]["val"]
+    assert info["speakers"]["test"] == [datasets.SENTENCE_TEST_SPEAKER]

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 
 from asrlib import checkpoint, datasets, pipeline, train
+from asrlib.config import Spec, TrainConfig
 from asrlib.model import ModelConfig, build_model
 
 
@@ -19,7 +20,7 @@ def _examples(n=48):
 def test_loss_falls_on_real_speech(mirror):
     keras.utils.set_random_seed(0)
     config = ModelConfig(units=64)
-    model = train.compile_model(build_model(config), config, train.TrainConfig(learning_rate=3e-3))
+    model = train.compile_model(build_model(config), config, TrainConfig(learning_rate=3e-3))
     ds = pipeline.make_dataset(_examples(), batch_size=16, seed=0)
     history = model.fit(ds, epochs=6, verbose=0)
     losses = history.history["loss"]
@@ -30,14 +31,15 @@ def test_loss_falls_on_real_speech(mirror):
 def test_fit_saves_best_and_resumes(mirror, tmp_path):
     examples = _examples(32)
     out, backup = tmp_path / "m.keras", tmp_path / "backup"
-    recipe = train.TrainConfig(epochs=2, batch_size=16)
+    recipe = TrainConfig(epochs=2, batch_size=16)
     cfg = ModelConfig(units=32)
-    train.fit(examples, examples[:8], out, config=cfg, train=recipe, backup_dir=backup, verbose=0)
+    train.fit(examples, examples[:8], out, Spec(model=cfg), recipe, backup_dir=backup, verbose=0)
     bundle = checkpoint.load(out)
     assert bundle.info["train"]["epochs"] == 2 and "val_cer" in bundle.info
     # "interrupted" after 2 epochs: asking for 3 resumes at epoch 3, not at epoch 1
-    recipe3 = train.TrainConfig(epochs=3, batch_size=16)
-    train.fit(examples, examples[:8], out, config=cfg, train=recipe3, backup_dir=backup, verbose=0)
+    recipe3 = TrainConfig(epochs=3, batch_size=16)
+    train.fit(examples, examples[:8], out, Spec(model=cfg), recipe3, backup_dir=backup,
+              verbose=0)
     with open(out.with_suffix(".log.csv")) as f:
         epochs = [int(row["epoch"]) for row in csv.DictReader(f)]
     assert epochs == [0, 1, 2]

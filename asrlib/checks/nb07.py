@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asrlib import checks, datasets, experiments, runtime
+from asrlib import checks, datasets, loso, results, runtime
 
 RESULTS = runtime.REPO / "data" / "loso"  # the committed fold results notebook 07 reads
 
@@ -12,7 +12,7 @@ def validation_speaker(answer, test_speaker: str = "lucas") -> bool:
     name = "Exercise 1 (validation speaker)"
     if checks.untried(name, answer):
         return False
-    _, expected, _ = experiments.fold_speakers(test_speaker)
+    _, expected, _ = loso.fold_speakers(test_speaker)
     ok = isinstance(answer, str) and answer.strip().lower() == expected
     return checks.report(
         name, ok, hint="the next speaker after the test speaker in datasets.FSDD_SPEAKERS.",
@@ -27,7 +27,7 @@ def times_in_training(answer) -> bool:
         return False
     counts = {s: 0 for s in datasets.FSDD_SPEAKERS}
     for speaker in datasets.FSDD_SPEAKERS:
-        for trained in experiments.fold_speakers(speaker)[0]:
+        for trained in loso.fold_speakers(speaker)[0]:
             counts[trained] += 1
     expected = counts[datasets.FSDD_SPEAKERS[0]]
     return checks.report(
@@ -42,14 +42,14 @@ def hardest_speaker(answer, recipe: str = "v4", decoder: str = "task", out_dir=R
     name = "Exercise 3 (hardest speaker)"
     if checks.untried(name, answer):
         return False
-    results = experiments.load_results(out_dir, recipe)
-    if not results:
+    folds = results.load_results(out_dir, recipe)
+    if not folds:
         return checks.report(name, False, hint=f"no stored folds for {recipe!r} in {out_dir}; "
                              f"run `python -m asrlib loso --recipe {recipe}` first.")
-    worst = experiments.summarize(results)[decoder]
+    worst = results.summarize(folds)[decoder]
     ok = isinstance(answer, str) and answer.strip().lower() == worst["worst_speaker"]
     return checks.report(
-        name, ok, hint="experiments.summarize(results)[decoder] names the worst speaker; or read "
+        name, ok, hint="results.summarize(folds)[decoder] names the worst speaker; or read "
         "the table's largest WER.",
         praise=f"{worst['worst_speaker']}: WER {worst['worst_wer']:.1%}.",
     )
