@@ -10,9 +10,9 @@ One home per idea, in layers (each imports only from the layers before it):
 - training: ``checkpoint``, ``train``, ``distribute``.
 - experiments: ``recipes`` (data), ``protocol`` (the shared outline), ``loso``, ``crossval``,
   ``results`` (stored results, summaries and tables).
-- running: ``transcriber``, ``tflite``, ``export``, ``cli`` + ``cli_commands``
-  (``python -m asrlib``), ``demo``; for the notebooks ``runtime``, ``plots``, ``checks``,
-  ``app``, ``recorder``, ``traditional``.
+- running: ``transcriber``, ``streaming`` (chunk by chunk, with a causal model), ``tflite``,
+  ``export``, ``cli`` + ``cli_commands`` (``python -m asrlib``), ``demo``; for the notebooks
+  ``runtime``, ``plots``, ``checks``, ``app``, ``recorder``, ``live``, ``traditional``.
 - support: ``files`` (atomic writes, one-line errors, quiet C++ output).
 """
 

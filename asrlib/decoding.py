@@ -75,13 +75,35 @@ def prefix_beam_search(
     first: without a scorer ``log_prob`` is the prefix's CTC log probability summed
     over the alignments the beam kept (all of them when the beam never overflows);
     with one it also holds the scorer's bonuses. Empty if every prefix has
-    probability zero.
+    probability zero. :class:`PrefixBeam` is the same search, fed frame by frame.
     """
-    with np.errstate(divide="ignore"):  # log(0) = -inf is a valid log probability
-        logp = np.log(np.asarray(probs[:length], dtype=np.float64))
-    beams: list[tuple[int, ...]] = [()]
-    p_blank, p_label = np.zeros(1), np.full(1, -np.inf)  # (beams,) ending in blank / label
-    for frame, lp in zip(probs[:length], logp):
+    search = PrefixBeam(beam_width, blank, scorer, prune)
+    search.advance(probs[:length])
+    return search.result()
+
+
+class PrefixBeam:
+    """:func:`prefix_beam_search` as a running search: :meth:`advance` takes the frames that
+    have arrived, :meth:`best` is the transcript so far (a partial one, while someone is still
+    speaking) and :meth:`result` ends the search. Feeding all frames at once or chunk by chunk
+    gives the same beams."""
+
+    def __init__(self, beam_width: int = 16, blank: int = 0, scorer: Scorer | None = None,
+                 prune: float = 0.0):
+        self.beam_width, self.blank, self.scorer, self.prune = beam_width, blank, scorer, prune
+        self.beams: list[tuple[int, ...]] = [()]
+        self.p_blank, self.p_label = np.zeros(1), np.full(1, -np.inf)  # ending in blank / label
+
+    def advance(self, probs: np.ndarray) -> PrefixBeam:
+        """Extend the beams by the frames of ``probs`` ``(time, classes)``."""
+        with np.errstate(divide="ignore"):  # log(0) = -inf is a valid log probability
+            logp = np.log(np.asarray(probs, dtype=np.float64))
+        for frame, lp in zip(probs, logp):
+            self._step(frame, lp)
+        return self
+
+    def _step(self, frame: np.ndarray, lp: np.ndarray) -> None:
+        beams, blank, p_blank, p_label = self.beams, self.blank, self.p_blank, self.p_label
         last = np.array([b[-1] if b else blank for b in beams], dtype=np.int64)
         has_last = last != blank
         total = np.logaddexp(p_blank, p_label)
@@ -93,10 +115,10 @@ def prefix_beam_search(
         rows = np.flatnonzero(has_last)
         grow[rows, last[rows]] = p_blank[rows] + lp[last[rows]]
         grow[:, blank] = -np.inf
-        grow[:, frame < prune] = -np.inf
-        if scorer is not None:
+        grow[:, frame < self.prune] = -np.inf
+        if self.scorer is not None:
             for b, c in zip(*np.nonzero(np.isfinite(grow))):
-                grow[b, c] += scorer.score(beams[b], int(c))
+                grow[b, c] += self.scorer.score(beams[b], int(c))
         # a grown prefix that is already a beam adds to that beam instead
         index = {prefix: k for k, prefix in enumerate(beams)}
         for k, prefix in enumerate(beams):
@@ -105,19 +127,28 @@ def prefix_beam_search(
                 stay_label[k] = np.logaddexp(stay_label[k], grow[parent, prefix[-1]])
                 grow[parent, prefix[-1]] = -np.inf
         scores = np.concatenate([np.logaddexp(stay_blank, stay_label), grow.ravel()])
-        keep = np.argsort(-scores, kind="stable")[:beam_width]
+        keep = np.argsort(-scores, kind="stable")[: self.beam_width]
         keep = keep[np.isfinite(scores[keep])].tolist()
         n, classes = len(beams), grow.shape[1]
-        beams = [
+        self.beams = [
             beams[k] if k < n else beams[(k - n) // classes] + ((k - n) % classes,) for k in keep
         ]
-        p_blank = np.array([stay_blank[k] if k < n else -np.inf for k in keep])
-        p_label = np.array([stay_label[k] if k < n else grow.flat[k - n] for k in keep])
-    final = np.logaddexp(p_blank, p_label)
-    if scorer is not None:
-        final = final + np.array([scorer.final(prefix) for prefix in beams])
-    order = np.argsort(-final, kind="stable")
-    return [(beams[k], float(final[k])) for k in order if np.isfinite(final[k])]
+        self.p_blank = np.array([stay_blank[k] if k < n else -np.inf for k in keep])
+        self.p_label = np.array([stay_label[k] if k < n else grow.flat[k - n] for k in keep])
+
+    def best(self) -> tuple[int, ...]:
+        """The most probable prefix so far (no end-of-utterance bonus): a partial transcript."""
+        if not self.beams:
+            return ()
+        return self.beams[int(np.argmax(np.logaddexp(self.p_blank, self.p_label)))]
+
+    def result(self) -> list[tuple[tuple[int, ...], float]]:
+        """``(prefix, log_prob)`` pairs, best first, with the scorer's end bonus."""
+        final = np.logaddexp(self.p_blank, self.p_label)
+        if self.scorer is not None:
+            final = final + np.array([self.scorer.final(prefix) for prefix in self.beams])
+        order = np.argsort(-final, kind="stable")
+        return [(self.beams[k], float(final[k])) for k in order if np.isfinite(final[k])]
 
 
 def keras_beam_search(

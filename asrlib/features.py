@@ -8,6 +8,7 @@ in the MFCC's dB-like units) and the tests check it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -36,8 +37,25 @@ class FeatureConfig:
     # silence added at both ends before the features: a tightly cut clip (no silence at all)
     # then looks like the padded strings a model trains on, and normalises alike
     pad_ms: float = 0.0
+    # streaming (notebook 10): features from past samples only. Frames are cut from the audio
+    # with zeros before it (no centring on samples still to come), decibels are floored at a
+    # fixed level (not 80 dB below the utterance's loudest frame, which comes later) and
+    # normalisation runs: each frame is normalised by the mean and variance of the frames so
+    # far, started from a prior worth ``norm_frames`` frames (``norm_mean``, ``norm_std``).
+    causal: bool = False
+    norm_mean: tuple[float, ...] = ()
+    norm_std: tuple[float, ...] = ()
+    norm_frames: int = 100
 
     def __post_init__(self):
+        object.__setattr__(self, "norm_mean", tuple(float(v) for v in self.norm_mean))
+        object.__setattr__(self, "norm_std", tuple(float(v) for v in self.norm_std))
+        for name in ("norm_mean", "norm_std"):
+            if getattr(self, name) and len(getattr(self, name)) != self.n_features:
+                raise ValueError(f"FeatureConfig.{name} needs {self.n_features} values, got "
+                                 f"{len(getattr(self, name))}")
+        if self.norm_frames < 1:
+            raise ValueError(f"FeatureConfig.norm_frames must be positive, got {self.norm_frames}")
         if self.kind not in KINDS:
             raise ValueError(f"FeatureConfig.kind must be one of {KINDS}, got {self.kind!r}")
         if self.win_length > self.n_fft:
@@ -89,6 +107,8 @@ def mfcc(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.nda
         "fmax": c.fmax,
     }
     y = np.asarray(samples, dtype=np.float32)
+    if c.causal:
+        return causal_features(y, c)
     if c.pad_samples:
         y = np.pad(y, c.pad_samples)
     if c.kind == "mfcc":
@@ -97,6 +117,63 @@ def mfcc(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.nda
         feats = librosa.power_to_db(librosa.feature.melspectrogram(y=y, **kwargs))
     feats = feats.T.astype(np.float32)  # librosa is (features, time); we use (time, features)
     return normalize(feats) if c.normalize else feats
+
+
+def causal_features(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """The streaming features of a whole utterance (``config.causal``): frame ``t`` uses
+    samples up to ``t * hop + n_fft / 2`` only, decibels floored at a fixed level, running
+    normalisation. :class:`asrlib.streaming.StreamingFeatures` computes the same frames
+    chunk by chunk, so a model trains on exactly what it hears live."""
+    c = config
+    y = np.pad(np.asarray(samples, dtype=np.float32), c.pad_samples)
+    raw = raw_causal_frames(frame_signal(y, c.n_fft, c.hop_length), c)
+    return running_normalize(raw, c)[0] if c.normalize else raw
+
+
+def raw_causal_frames(frames: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """``(time, n_fft)`` audio frames → un-normalised causal features ``(time, n_features)``:
+    each frame alone (power spectrum, mel bands, decibels above a fixed floor, DCT)."""
+    c = config
+    power = power_spectrum(frames, _window(c.win_length, c.n_fft))
+    mel = power @ _mel_matrix(c.sample_rate, c.n_fft, c.n_mels, c.fmin, c.fmax).T
+    log_mel = 10.0 * np.log10(np.maximum(1e-10, mel))  # no clipping to the loudest frame
+    feats = log_mel if c.kind == "logmel" else log_mel @ _dct(c.n_mfcc, c.n_mels).T
+    return feats.astype(np.float32)
+
+
+def running_normalize(feats: np.ndarray, config: FeatureConfig, sums=None, eps: float = 1e-5):
+    """Normalise each frame by the mean and variance of the frames up to it (inclusive),
+    starting from the prior in ``config`` (``norm_frames`` frames of ``norm_mean`` and
+    ``norm_std``; zero and one without one). ``sums`` carries ``(count, Σx, Σx²)`` from the
+    frames before; → (normalised ``(time, features)``, the sums after the last frame)."""
+    c = config
+    if sums is None:
+        mean0 = np.asarray(c.norm_mean or np.zeros(c.n_features), np.float64)
+        std0 = np.asarray(c.norm_std or np.ones(c.n_features), np.float64)
+        sums = (float(c.norm_frames), c.norm_frames * mean0,
+                c.norm_frames * (std0 ** 2 + mean0 ** 2))
+    count, s1, s2 = sums
+    x = np.asarray(feats, np.float64)
+    n = count + np.arange(1, len(x) + 1)[:, None]
+    c1 = s1 + np.cumsum(x, axis=0)
+    c2 = s2 + np.cumsum(x * x, axis=0)
+    mean = c1 / n
+    std = np.sqrt(np.maximum(c2 / n - mean * mean, 0.0))
+    out = ((x - mean) / (std + eps)).astype(np.float32)
+    if len(x):
+        sums = (count + len(x), c1[-1], c2[-1])
+    return out, sums
+
+
+def running_prior(clips, config: FeatureConfig) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Mean and standard deviation of each raw causal feature over ``clips`` (mono 16 kHz
+    arrays): the prior of :func:`running_normalize`."""
+    c = config
+    raw = [raw_causal_frames(frame_signal(np.pad(np.asarray(y, np.float32), c.pad_samples),
+                                          c.n_fft, c.hop_length), c) for y in clips]
+    stacked = np.concatenate(raw)
+    return (tuple(round(float(v), 4) for v in stacked.mean(axis=0)),
+            tuple(round(float(v), 4) for v in stacked.std(axis=0)))
 
 
 def normalize(feats: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -189,3 +266,18 @@ def mfcc_numpy(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> 
     feats = log_mel if c.kind == "logmel" else log_mel @ dct_matrix(c.n_mfcc, c.n_mels).T
     feats = feats.astype(np.float32)
     return normalize(feats) if c.normalize else feats
+
+
+@functools.lru_cache(maxsize=8)
+def _window(win_length: int, n_fft: int) -> np.ndarray:
+    return hann_window(win_length, n_fft)
+
+
+@functools.lru_cache(maxsize=8)
+def _mel_matrix(sr: int, n_fft: int, n_mels: int, fmin: float, fmax) -> np.ndarray:
+    return mel_filterbank(sr, n_fft, n_mels, fmin, fmax)
+
+
+@functools.lru_cache(maxsize=8)
+def _dct(n_out: int, n_in: int) -> np.ndarray:
+    return dct_matrix(n_out, n_in)

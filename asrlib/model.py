@@ -37,6 +37,10 @@ class ModelConfig:
     bidirectional: bool = False
     dropout: float = 0.0  # after the CNN block and after each LSTM layer
     attention: bool = False  # self-attention over the LSTM outputs (4 heads), residual + norm
+    # streaming: no look-ahead. Each Conv2D sees the frame and the two before it (zeros before
+    # the first), not one frame ahead; the LSTM runs forwards only. The 2×2 pool still waits
+    # for the second frame of its pair: an output frame is ready 20 ms after its first input.
+    causal: bool = False
 
     def __post_init__(self):
         for name in ("n_features", "n_classes", "conv_layers", "filters", "lstm_layers", "units"):
@@ -46,6 +50,9 @@ class ModelConfig:
             raise ValueError(f"ModelConfig.dropout must be in [0, 1), got {self.dropout}")
         if self.pool and self.n_features < 2:
             raise ValueError("pooling needs at least 2 features")
+        if self.causal and (self.bidirectional or self.attention):
+            raise ValueError("a causal model cannot look ahead: it takes neither a bidirectional "
+                             "LSTM nor self-attention over the whole utterance")
 
     @property
     def time_stride(self) -> int:
@@ -104,7 +111,10 @@ def _build(config: ModelConfig, name: str):
     inputs = keras.Input(shape=(None, c.n_features), name="features")
     x = layers.Reshape((-1, c.n_features, 1), name="add_channel")(inputs)
     for i in range(c.conv_layers):
-        x = layers.Conv2D(c.filters, 3, padding="same", activation="relu", name=f"conv{i + 1}")(x)
+        if c.causal:  # two past frames in time (none ahead), one bin each side in frequency
+            x = layers.ZeroPadding2D(((2, 0), (1, 1)), name=f"causal_pad{i + 1}")(x)
+        x = layers.Conv2D(c.filters, 3, padding="valid" if c.causal else "same",
+                          activation="relu", name=f"conv{i + 1}")(x)
     if c.pool:
         x = layers.MaxPooling2D((2, 2), name="pool")(x)
     x = layers.Reshape((-1, c.sequence_width), name="to_sequence")(x)

@@ -216,3 +216,20 @@ VOICE_RECIPES["voices-seed1"] = replace(
     VOICE_RECIPES["voices"], name="voices-seed1",
     description="the voices recipe again with training seed 1: its run-to-run noise",
     train=replace(VOICE_RECIPES["voices"].train, seed=1))
+# The streaming model (notebook 10): the same voices, levers and budget, but nothing that looks
+# ahead: a forwards-only LSTM, a convolution over past frames, causal features with running
+# normalisation. The normalisation's prior is the mean and spread of each raw causal feature
+# over 200 LibriSpeech sample utterances of speakers no fold tests on
+# (features.running_prior; tests/test_streaming.py recomputes it).
+_CAUSAL_FEATURES = replace(
+    _FEATURES, causal=True,
+    norm_mean=(-228.6114, 25.9681, 11.2499, 4.0035, -3.3049, -2.1233, -1.8708, 0.3753, -2.8943,
+               -0.1717, -1.6993, -2.4311, -1.8175),
+    norm_std=(106.6739, 30.0931, 21.9664, 15.4704, 13.8442, 11.7704, 10.8123, 8.5181, 8.4768,
+              7.5457, 6.9906, 6.5283, 5.8652))
+VOICE_RECIPES["voices-causal"] = replace(
+    VOICE_RECIPES["voices"], name="voices-causal",
+    description="the voices recipe made causal, to stream: a forwards-only LSTM, a convolution "
+    "over past frames only, causal features with running normalisation",
+    features=_CAUSAL_FEATURES,
+    model=replace(VOICE_RECIPES["voices"].model, bidirectional=False, causal=True))

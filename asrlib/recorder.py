@@ -46,6 +46,8 @@ class Recorder(anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
     max_seconds = traitlets.Float(MAX_SECONDS).tag(sync=True)
     max_upload_mb = traitlets.Float(MAX_UPLOAD_MB).tag(sync=True)
+    # > 0: while recording, also send the audio every stream_ms milliseconds (on_chunk)
+    stream_ms = traitlets.Int(0).tag(sync=True)
 
     @property
     def samples(self) -> np.ndarray | None:
@@ -73,6 +75,43 @@ class Recorder(anywidget.AnyWidget):
                 callback(samples)
 
         self.observe(changed, names="audio")
+
+
+    def on_chunk(self, callback, on_error=None) -> None:
+        """With ``stream_ms`` > 0: call ``callback(samples, end)`` for every chunk of audio
+        while recording (16 kHz mono float32; ``end`` is True for the last one, sent when
+        the recording stops). A broken chunk calls ``on_error(message)`` instead."""
+
+        def received(_, content, buffers):
+            if not isinstance(content, dict) or content.get("type") != "chunk":
+                return
+            try:
+                samples = decode_chunk(bytes(buffers[0]) if buffers else b"",
+                                       int(content.get("rate", SAMPLE_RATE)))
+            except audio.AudioError as err:
+                self.error = str(err)
+                if on_error is not None:
+                    on_error(str(err))
+                return
+            callback(samples, bool(content.get("end")))
+
+        self.on_msg(received)
+
+
+def decode_chunk(data: bytes, rate: int) -> np.ndarray:
+    """One streamed chunk (little-endian float32 at ``rate``) → float32 at 16 kHz. Unlike a
+    whole recording, a chunk may be short or silent: only its format is checked."""
+    if len(data) % 4:
+        raise audio.AudioError(f"a streamed chunk of {len(data)} bytes is not whole float32 "
+                               "samples; record again")
+    if not 8_000 <= rate <= 192_000:
+        raise audio.AudioError(f"a streamed chunk at {rate} Hz is not a microphone's rate")
+    samples = np.nan_to_num(np.frombuffer(data, "<f4").astype(np.float32))
+    if rate != SAMPLE_RATE and len(samples):
+        import librosa
+
+        samples = librosa.resample(samples, orig_sr=rate, target_sr=SAMPLE_RATE)
+    return np.clip(samples, -1.0, 1.0).astype(np.float32)
 
 
 def decode_pcm(data: bytes, rate: int, name: str = "recording") -> np.ndarray:

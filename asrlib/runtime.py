@@ -27,6 +27,8 @@ SHIPPED = {  # models the project trains itself and commits under data/
     # an FSDD-only model without theo: the early notebooks measure it on a voice it never heard
     "digits-no-theo": REPO / "data" / "digits_no_theo.keras",
     "sentence": REPO / "data" / "sentence_baseline.keras",
+    # the causal (streaming) model: the heldout model's voices, recipe and budget, no look-ahead
+    "streaming": REPO / "data" / "digits_streaming.keras",
 }
 
 
@@ -98,7 +100,8 @@ def versions() -> dict[str, str]:
 def shipped_model(name: str = "digits") -> Path:
     """Path of a model the project ships in ``data/``: ``digits`` (the one to use, trained on
     every voice), ``digits-heldout`` (the same recipe without 25 voices, for measuring a new
-    voice), ``digits-no-theo`` (FSDD only, without theo) or ``sentence``."""
+    voice), ``digits-no-theo`` (FSDD only, without theo), ``streaming`` (the causal model
+    of notebook 10, without the same 25 voices) or ``sentence``."""
     if name not in SHIPPED:
         raise ValueError(f"unknown shipped model {name!r}; choose one of {sorted(SHIPPED)}")
     path = SHIPPED[name]

@@ -6,6 +6,7 @@
     python benchmarks/benchmark.py claims-cost  # training and inference cost of each claim
     python benchmarks/benchmark.py scaling      # frames/s: float32, mixed precision, XLA
     python benchmarks/benchmark.py export       # .keras vs TFLite float/int8: size, RTF, WER
+    python benchmarks/benchmark.py streaming    # live: word latency, RTF, WER per chunk size
 
 Each prints its figures; nothing here is asserted. Run on an otherwise idle machine.
 """
@@ -270,6 +271,33 @@ def export_figures(args) -> None:
     print(f"wrote {args.out}")
 
 
+def streaming_figures(args) -> None:
+    """The streaming model on never-heard voices (fold 0's test voices of the many-voice
+    protocol, connected strings): word latency against the forced alignment of the
+    bidirectional held-out model, one-core RTF and final WER, per chunk size
+    (data/streaming.json)."""
+    import json
+    import random
+
+    from asrlib import checkpoint, crossval, streaming, voices
+
+    fold = voices.folds(voices.speakers())[0]
+    wrong = crossval.flagged()  # phone numbers whose audio disagrees with the prompt
+    items = [i for i in voices.material(fold.test, n_fsdd_strings=5)
+             if i.kind == "connected" and i.utt.id not in wrong]
+    random.Random(0).shuffle(items)
+    utts = [i.utt for i in items[: args.utterances]]
+    rows = streaming.measure(checkpoint.load(args.model), checkpoint.load(args.aligner),
+                             [(u.text, u.load()) for u in utts], tuple(args.chunk_ms),
+                             threads=args.threads)
+    for row in rows:
+        print(json.dumps(row), flush=True)
+    Path(args.out).write_text(json.dumps({"model": args.model, "aligner": args.aligner,
+                                          "utterances": len(utts), "threads": args.threads,
+                                          "rows": rows}, indent=1) + "\n")
+    print(f"wrote {args.out}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -305,6 +333,14 @@ def main() -> int:
     p.add_argument("--out-dir", default="runs/export")
     p.add_argument("--out", default="data/export.json")
     p.set_defaults(run=export_figures)
+    p = sub.add_parser("streaming")
+    p.add_argument("--model", default="data/digits_streaming.keras")
+    p.add_argument("--aligner", default="data/digits_heldout.keras")  # the BiLSTM, same voices
+    p.add_argument("--utterances", type=int, default=1000)  # all of fold 0's: 36
+    p.add_argument("--chunk-ms", type=int, nargs="+", default=[100, 200, 300])
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", default="data/streaming.json")
+    p.set_defaults(run=streaming_figures)
     args = parser.parse_args()
     args.run(args)
     return 0

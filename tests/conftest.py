@@ -111,3 +111,25 @@ def serve_folder(www: Path):
         httpd.shutdown()
         httpd.server_close()
         thread.join(5)
+
+
+def assert_recipe_current(stored_config: dict, recipe, where) -> None:
+    """A stored recipe config equals today's recipe; a field added to Recipe (or to one of its
+    configs) after the run must still hold its default in today's recipe."""
+    import json
+
+    from asrlib import recipes
+
+    current = json.loads(json.dumps(recipe.to_dict()))
+    defaults = json.loads(json.dumps(recipes.Recipe("x", "").to_dict()))
+
+    def stored_with_defaults(stored, default):
+        if isinstance(default, dict) and isinstance(stored, dict):
+            return {k: stored_with_defaults(stored.get(k, v), v) for k, v in default.items()}
+        return stored
+
+    for key, value in current.items():
+        if key == "description":  # prose about the recipe, reworded as the project moves on
+            continue
+        stored = stored_with_defaults(stored_config.get(key, defaults[key]), defaults[key])
+        assert stored == value, f"{where}: {key} changed"

@@ -13,6 +13,7 @@ Skipped when Chromium or Playwright is missing, except under CI (``CI`` set), wh
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -127,16 +128,34 @@ class Server:
         self.log.close()
 
 
+def _chromium_flags(wav) -> list[str]:
+    """Headless Chromium with ``wav`` as its microphone, allowed without asking."""
+    return ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={wav}",
+            "--autoplay-policy=no-user-gesture-required"]
+
+
+def _run_all_cells(page) -> None:
+    """Wait for the open notebook's kernel, then run all cells through JupyterLab's command
+    registry, as the Run menu does."""
+    page.wait_for_function(
+        """() => {
+             const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+             const k = w && w.sessionContext && w.sessionContext.session
+                       && w.sessionContext.session.kernel;
+             return k && k.status === "idle";
+           }""", timeout=120_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
 def _record_and_read(wav, seconds, url, name, run_all: bool, tmp: Path, upload=None):
     """Open ``url``, (run all cells), record the fake microphone, return the transcript;
     with ``upload`` (a WAV path) also upload it and wait for its transcript."""
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    flags = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
-             "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={wav}",
-             "--autoplay-policy=no-user-gesture-required"]
+    flags = _chromium_flags(wav)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
         context = browser.new_context(viewport={"width": 1280, "height": 1000})
@@ -146,16 +165,8 @@ def _record_and_read(wav, seconds, url, name, run_all: bool, tmp: Path, upload=N
         try:
             page.goto(url, timeout=120_000)
             if run_all:  # through the app's command registry, as the Run menu does
-                step = "wait for the notebook's kernel"
-                page.wait_for_function(
-                    """() => {
-                         const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-                         const k = w && w.sessionContext && w.sessionContext.session
-                                   && w.sessionContext.session.kernel;
-                         return k && k.status === "idle";
-                       }""", timeout=120_000)
-                step = "run all cells"
-                page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+                step = "wait for the notebook's kernel, run all cells"
+                _run_all_cells(page)
             step = "wait for the recorder"
             record = page.locator(".asrlib-record").first
             record.wait_for(state="visible", timeout=300_000)
@@ -230,3 +241,74 @@ def test_voila_app_transcribes_the_microphone(microphone_wav, tmp_path):
     finally:
         server.stop()
     assert heard == EXPECTED
+
+
+LIVE_NOTEBOOK = "notebooks/10_live_transcription.ipynb"
+
+
+def test_live_transcript_grows_before_stop_in_jupyterlab(microphone_wav, tmp_path):
+    """Notebook 10 in JupyterLab: while the fake microphone plays, a partial transcript appears
+    on the page before Stop is pressed; after Stop the final one reads the digits."""
+    from playwright.sync_api import sync_playwright
+
+    wav, seconds, _ = microphone_wav
+    port, token = _free_port(), secrets.token_hex(16)
+    server = Server([sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+                     f"--port={port}", f"--IdentityProvider.token={token}",
+                     f"--ServerApp.root_dir={REPO}", "--allow-root",
+                     "--LabApp.expose_app_in_browser=True"],
+                    port, tmp_path, f"/api/status?token={token}")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    flags = _chromium_flags(wav)
+    step = "open the page"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
+            page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+            try:
+                page.goto(f"{server.base}/lab/tree/{LIVE_NOTEBOOK}?token={token}",
+                          timeout=120_000)
+                step = "wait for the notebook's kernel, run all cells"
+                _run_all_cells(page)
+                step = "wait for the live app (its stand-in clip's final transcript)"
+                record = page.locator(".asrlib-record").last
+                record.wait_for(state="visible", timeout=300_000)
+                page.locator(".asrlib-live-box .asrlib-final").last.wait_for(timeout=300_000)
+                step = "record"
+                record.scroll_into_view_if_needed()
+                record.click()
+                started = time.monotonic()
+                step = "wait for a partial transcript while recording"
+                page.wait_for_function(
+                    """() => [...document.querySelectorAll('.asrlib-live-box .asrlib-partial')]
+                              .some(e => /[a-z]/.test(e.textContent))""",
+                    timeout=int(1000 * seconds))
+                assert page.locator(".asrlib-stop").last.is_enabled()  # Stop not pressed yet
+                page.locator(".asrlib-live-box").last.scroll_into_view_if_needed()
+                with contextlib.suppress(Exception):  # the picture: two words, if they come
+                    page.wait_for_function(
+                        """() => [...document.querySelectorAll('.asrlib-live-box .asrlib-partial')]
+                                  .some(e => /[a-z]+ [a-z]/.test(e.textContent))""",
+                        timeout=max(1, int(1000 * (seconds - (time.monotonic() - started)))))
+                page.screenshot(path=SHOTS / "live-partial.png")
+                left = seconds + 0.3 - (time.monotonic() - started)  # the clip, once
+                page.wait_for_timeout(max(0, int(1000 * left)))
+                step = "stop and wait for the final transcript"
+                page.locator(".asrlib-stop").last.click()
+                page.wait_for_function(
+                    """expected => [...document.querySelectorAll(
+                           '.asrlib-live-box .asrlib-final')]
+                         .some(e => e.textContent.trim() === expected)""",
+                    arg=EXPECTED, timeout=120_000)
+                page.locator(".asrlib-live-box").last.scroll_into_view_if_needed()
+                page.screenshot(path=SHOTS / "live-final.png")
+            except Exception:
+                page.screenshot(path=SHOTS / "live-failed.png", full_page=True)
+                lines = page.locator(".asrlib-live-box").all_text_contents()
+                raise AssertionError(f"live: failed to {step}; live lines {lines}; screenshot "
+                                     f"in {SHOTS}, server log in {tmp_path / 'server.log'}"
+                                     ) from None
+            finally:
+                browser.close()
+    finally:
+        server.stop()

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from asrlib import results
-from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09
+from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10
 
 CASES = [  # checker, reference answer, a wrong answer
     (nb00.output_frames, 100, 200),
@@ -36,7 +36,20 @@ CASES = [  # checker, reference answer, a wrong answer
     (nb09.per_replica_batch, 32, 64),
     (nb09.scaled_learning_rate, 8e-3, 1e-3),
     (nb09.epoch_hours, 0.4, 4.0),
+    (nb10.running_mean, lambda x: np.cumsum(x) / np.arange(1, len(x) + 1),
+     lambda x: np.full(len(x), np.mean(x))),  # the utterance's mean: it needs the future
+    (nb10.frames_per_chunk, 15, 30),
+    (nb10.lstm_step, lambda x, h, c, w, u, b: _lstm(x, h, c, w, u, b),
+     lambda x, h, c, w, u, b: (h, c)),
 ]
+
+
+def _lstm(x, h, c, w, u, b):
+    z = x @ w + h @ u + b
+    i, f, g, o = np.split(z, 4)
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    c = sig(f) * c + sig(i) * np.tanh(g)
+    return sig(o) * np.tanh(c), c
 
 
 @pytest.mark.parametrize(
@@ -97,3 +110,13 @@ def test_end_of_blank_phase_reads_a_keras_log(tmp_path, capsys):
     assert nb05.first_epoch_below(..., log=log) is False
     assert nb05.first_epoch_below(3, log=tmp_path / "none.csv") is False
     assert "python -m asrlib loso --recipe seed" in capsys.readouterr().out
+
+
+def test_code_exercises_treat_an_empty_function_as_untried(capsys):
+    def empty(*args):
+        ...
+
+    assert nb10.running_mean(empty) is False and nb10.lstm_step(empty) is False
+    assert capsys.readouterr().out.count("⏳") == 2
+    assert nb10.running_mean(lambda x: 1 / 0) is False  # a function that raises: one line
+    assert "ZeroDivisionError" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""loso, protocol, recipes, results: recipes are consistent, a LOSO fold trains, scores, caches and summarises."""
+"""loso, protocol, recipes, results: consistent recipes; a LOSO fold trains, scores, caches."""
 
 from dataclasses import replace
 

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import assert_recipe_current
 
 from asrlib import datasets, loso, protocol, recipes, results
 
@@ -27,21 +28,7 @@ def test_fold_is_leak_free_and_current(path):
 
 
 def assert_current(fold, recipe, path):
-    """The stored recipe config equals today's; a field added to Recipe (or to one of its
-    configs) after the run must still hold its default in today's recipe."""
-    current = json.loads(json.dumps(recipe.to_dict()))
-    defaults = json.loads(json.dumps(recipes.Recipe("x", "").to_dict()))
-
-    def stored_with_defaults(stored, default):
-        if isinstance(default, dict) and isinstance(stored, dict):
-            return {k: stored_with_defaults(stored.get(k, v), v) for k, v in default.items()}
-        return stored
-
-    for key, value in current.items():
-        if key == "description":  # prose about the recipe, reworded as the project moves on
-            continue
-        stored = stored_with_defaults(fold.recipe_config.get(key, defaults[key]), defaults[key])
-        assert stored == value, f"{path}: {key} changed"
+    assert_recipe_current(fold.recipe_config, recipe, path)
 
 
 CLAIMS = sorted((RESULTS.parent / "claims").glob("*/theo.json"))

@@ -87,8 +87,20 @@ function render({ model, el }) {
     say(`${note}${(samples.length / rate).toFixed(1)} s from ${source} sent to Python.`, "ok");
   };
 
+  // Streaming (stream_ms > 0): the audio also goes to Python while recording, a chunk every
+  // stream_ms as a custom message with the float32 samples as a binary buffer; the last one
+  // says end: true. Python transcribes as it arrives (asrlib.live).
+  const streamOut = (end) => {
+    if (!session || !(model.get("stream_ms") > 0)) return;
+    const samples = join(session.pending);
+    session.pending = []; session.pendingCount = 0;
+    model.send({ type: "chunk", seq: session.seq++, rate: session.ctx.sampleRate, end },
+               undefined, [samples.buffer]);
+  };
+
   const finish = async (why) => {
     if (!session) return;
+    streamOut(true);
     const { ctx, stream, chunks } = session;
     session = null;
     stream.getTracks().forEach((t) => t.stop());
@@ -129,7 +141,8 @@ function render({ model, el }) {
     const mute = ctx.createGain();
     mute.gain.value = 0;  // keeps the graph running without playing the microphone back
     source.connect(tap).connect(mute).connect(ctx.destination);
-    session = { ctx, stream, chunks: [] };
+    session = { ctx, stream, chunks: [], pending: [], pendingCount: 0, seq: 0 };
+    const every = (model.get("stream_ms") / 1000) * ctx.sampleRate;
     const limit = model.get("max_seconds") * ctx.sampleRate;
     let count = 0;
     tap.port.onmessage = (event) => {
@@ -137,6 +150,11 @@ function render({ model, el }) {
       const chunk = event.data;
       session.chunks.push(chunk);
       count += chunk.length;
+      if (every > 0) {
+        session.pending.push(chunk);
+        session.pendingCount += chunk.length;
+        if (session.pendingCount >= every) streamOut(false);
+      }
       let peak = 0;
       for (const x of chunk) peak = Math.max(peak, Math.abs(x));
       bar.style.width = `${Math.min(100, 100 * Math.sqrt(peak))}%`;

@@ -1,0 +1,77 @@
+"""Exercise checks for notebook 10 (live transcription)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asrlib import checks
+
+
+def running_mean(answer) -> bool:
+    """Exercise 1 (code): ``answer(x)`` (a function; one that returns None is not tried yet)
+    returns, for each row ``t`` of ``x`` ``(time,)``, the
+    mean of ``x[0..t]``: what a streaming model may know of an utterance's mean at frame t."""
+    name = "Exercise 1 (a running mean)"
+    if checks.untried(name, answer):
+        return False
+    x = np.random.default_rng(10).normal(-200, 40, size=57)
+    expected = np.cumsum(x) / np.arange(1, len(x) + 1)
+    try:
+        got = answer(x)
+    except Exception as err:  # the student's function: say what went wrong, no traceback
+        return checks.report(name, False, hint=f"your function raised {type(err).__name__}: "
+                             f"{err}")
+    if got is None:  # the body is still `...`
+        return checks.untried(name, None) and False
+    return checks.report(
+        name, checks.close(got, expected, 1e-6),
+        hint="np.cumsum(x) adds up the frames so far; divide by how many there are (1, 2, 3 …).",
+        praise="frame t is normalised with frames 0..t only: nothing from the future.",
+    )
+
+
+def frames_per_chunk(answer, chunk_ms: float = 300.0, hop_ms: float = 10.0,
+                     stride: int = 2) -> bool:
+    """Exercise 2: output frames (posteriorgram rows) a chunk of ``chunk_ms`` gives."""
+    name = "Exercise 2 (output frames per chunk)"
+    if checks.untried(name, answer):
+        return False
+    expected = chunk_ms / hop_ms / stride
+    return checks.report(
+        name, checks.close(answer, expected, 1e-6),
+        hint="one feature frame every 10 ms; the 2×2 max-pool keeps one output frame in two.",
+        praise=f"{expected:g} rows for the decoder per chunk; the partial transcript can change "
+        f"at most every {chunk_ms:g} ms.",
+    )
+
+
+def lstm_step(answer, units: int = 4, width: int = 3) -> bool:
+    """Exercise 3 (code): ``answer(x, h, c, W, U, b)`` is one LSTM step (Keras's gate order
+    i, f, c, o) → ``(h, c)``; checked against :class:`asrlib.streaming.StreamingNetwork`'s."""
+    name = "Exercise 3 (one LSTM step)"
+    if checks.untried(name, answer):
+        return False
+    rng = np.random.default_rng(3)
+    x, h, c = rng.normal(size=width), rng.normal(size=units), rng.normal(size=units)
+    w, u, b = (rng.normal(size=(width, 4 * units)), rng.normal(size=(units, 4 * units)),
+               rng.normal(size=4 * units))
+    sigmoid = 1 / (1 + np.exp(-(x @ w + h @ u + b)))
+    i, f, _, o = np.split(sigmoid, 4)
+    cell = np.tanh(np.split(x @ w + h @ u + b, 4)[2])
+    c_new = f * c + i * cell
+    h_new = o * np.tanh(c_new)
+    try:
+        got = answer(x, h, c, w, u, b)
+    except Exception as err:
+        return checks.report(name, False, hint=f"your function raised {type(err).__name__}: "
+                             f"{err}")
+    if got is None:  # the body is still `...`
+        return checks.untried(name, None) and False
+    ok = isinstance(got, tuple) and len(got) == 2 and checks.close(got[0], h_new, 1e-6) \
+        and checks.close(got[1], c_new, 1e-6)
+    return checks.report(
+        name, ok,
+        hint="z = x @ W + h @ U + b; split z in four (i, f, c, o); c' = σ(f)·c + σ(i)·tanh(c̃); "
+        "h' = σ(o)·tanh(c'). Return (h', c').",
+        praise="that is all the state a streaming LSTM carries from one chunk to the next.",
+    )

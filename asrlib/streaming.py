@@ -1,0 +1,333 @@
+"""Streaming: transcribe while someone speaks, chunk by chunk, with a causal model.
+
+A bidirectional model needs the whole utterance before its first output frame; a causal one
+(:class:`asrlib.model.ModelConfig` ``causal=True``, features with ``causal=True``) does not,
+so the audio can go through it as it arrives:
+
+- :class:`StreamingFeatures`: the causal features (:func:`asrlib.features.causal_features`),
+  chunk by chunk, with the frame overlap and the running normalisation carried across chunks.
+- :class:`StreamingNetwork`: the trained Keras model's weights run in NumPy, one chunk of
+  frames at a time, with the convolution's past frames, the pooling's odd frame and each
+  LSTM's state (h, c) carried from chunk to chunk.
+- :class:`LiveTranscriber`: both, plus a partial transcript that grows as frames arrive
+  (greedy letters, and the model's digit decoder run as a :class:`asrlib.decoding.PrefixBeam`)
+  and an end-of-utterance rule (a stretch of silence) that finalises it.
+
+Streaming the network over chunks gives the posteriors of the whole utterance at once (the
+tests check it for several chunk sizes); the final transcript is the offline decoder's.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from asrlib import checkpoint, decoding
+from asrlib.features import FeatureConfig, raw_causal_frames, running_normalize
+from asrlib.lm import TaskDecoder
+
+
+class StreamingFeatures:
+    """Causal features of a stream of 16 kHz samples: :meth:`push` returns the frames the new
+    samples complete; :meth:`flush` adds the closing silence and returns the last ones. All
+    frames together equal :func:`asrlib.features.mfcc` of the whole recording."""
+
+    def __init__(self, config: FeatureConfig):
+        if not config.causal:
+            raise ValueError("streaming needs causal features (FeatureConfig(causal=True)): "
+                             "this model normalises over the whole utterance")
+        self.config = config
+        # frame t covers samples [t·hop, t·hop + n_fft) of the stream after its left padding:
+        # half a window of zeros (as the whole-utterance frames), then the leading silence
+        self.buffer = np.zeros(config.n_fft // 2 + config.pad_samples, np.float32)
+        self.start = 0  # stream position of buffer[0]
+        self.next_frame = 0
+        self.sums = None  # running normalisation: (count, Σx, Σx²)
+
+    def push(self, samples: np.ndarray) -> np.ndarray:
+        self.buffer = np.concatenate([self.buffer, np.asarray(samples, np.float32)])
+        return self._frames()
+
+    def flush(self) -> np.ndarray:
+        c = self.config
+        return self.push(np.zeros(c.pad_samples + c.n_fft // 2, np.float32))
+
+    def _frames(self) -> np.ndarray:
+        c = self.config
+        hop, n_fft = c.hop_length, c.n_fft
+        end = self.start + len(self.buffer)
+        n = max(0, (end - n_fft - self.next_frame * hop) // hop + 1)
+        if n == 0:
+            return np.zeros((0, c.n_features), np.float32)
+        first = self.next_frame * hop - self.start
+        idx = first + np.arange(n_fft)[None, :] + hop * np.arange(n)[:, None]
+        raw = raw_causal_frames(self.buffer[idx], c)
+        self.next_frame += n
+        keep = self.next_frame * hop - self.start  # the next frame's first sample onwards
+        self.buffer, self.start = self.buffer[keep:], self.start + keep
+        if not c.normalize:
+            return raw
+        out, self.sums = running_normalize(raw, c, self.sums)
+        return out
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))  # = 1 / (1 + e^-x), without overflow
+
+
+class StreamingNetwork:
+    """A causal model's forward pass in NumPy, fed chunk by chunk: :meth:`push` takes
+    ``(frames, n_features)`` and returns the output frames they complete,
+    ``(frames', n_classes)`` probabilities (the 2×2 pool emits one for every two inputs).
+
+    The state it carries is what each layer needs from the past: two input frames per
+    Conv2D (its 3×3 kernel reaches two frames back), the odd frame waiting for its pooling
+    partner, and each LSTM's hidden and cell vectors (h, c)."""
+
+    def __init__(self, model, config):
+        if not config.causal:
+            raise ValueError("only a causal model can stream (ModelConfig(causal=True)); a "
+                             "bidirectional LSTM needs the whole utterance first")
+        self.config = config
+        self.convs = [model.get_layer(f"conv{i + 1}").get_weights()
+                      for i in range(config.conv_layers)]
+        self.lstms = [model.get_layer(f"lstm{i + 1}").get_weights()
+                      for i in range(config.lstm_layers)]
+        self.dense = model.get_layer("softmax").get_weights()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the past: the next frame starts a new utterance."""
+        c = self.config
+        self.history = [np.zeros((2, c.n_features, 1 if i == 0 else c.filters), np.float32)
+                        for i in range(c.conv_layers)]
+        self.pending = None  # a conv frame waiting for its pooling partner
+        self.state = [(np.zeros(c.units), np.zeros(c.units)) for _ in range(c.lstm_layers)]
+
+    def push(self, frames: np.ndarray) -> np.ndarray:
+        c = self.config
+        x = np.asarray(frames, np.float32)[:, :, None]  # (time, freq, channels)
+        for i, (kernel, bias) in enumerate(self.convs):
+            x = self._conv(i, x, kernel, bias)
+        if c.pool:
+            x = self._pool(x)
+        if len(x) == 0:  # one frame waiting for its pooling partner
+            return np.zeros((0, c.n_classes), np.float32)
+        x = x.reshape(len(x), -1).astype(np.float64)  # (time, freq · channels), as Keras
+        for i, (w, u, b) in enumerate(self.lstms):
+            x = self._lstm(i, x, w, u, b)
+        logits = x @ self.dense[0] + self.dense[1]
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        return (probs / probs.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    def _conv(self, i: int, x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        past = np.concatenate([self.history[i], x])  # two frames of the last chunk first
+        self.history[i] = past[-2:]
+        padded = np.pad(past, ((0, 0), (1, 1), (0, 0)))  # one zero bin each side ('same')
+        n, freq = len(x), x.shape[1]
+        patches = np.lib.stride_tricks.sliding_window_view(padded, (3, 3), axis=(0, 1))
+        patches = patches[:n, :freq]  # (time, freq, in, 3, 3)
+        out = np.einsum("tfcij,ijco->tfo", patches, kernel) + bias
+        return np.maximum(out, 0.0).astype(np.float32)
+
+    def _pool(self, x: np.ndarray) -> np.ndarray:
+        if self.pending is not None:
+            x = np.concatenate([self.pending[None], x])
+        even = len(x) // 2 * 2
+        self.pending = x[even] if len(x) % 2 else None
+        freq = x.shape[1] // 2 * 2
+        pairs = x[:even, :freq].reshape(even // 2, 2, freq // 2, 2, x.shape[2])
+        return pairs.max(axis=(1, 3))
+
+    def _lstm(self, i: int, x: np.ndarray, w, u, b) -> np.ndarray:
+        h, c = self.state[i]
+        gates_in = x @ w + b  # the input's share of every gate, for the whole chunk at once
+        out = np.empty((len(x), len(h)))
+        for t, g in enumerate(gates_in):
+            z = g + h @ u
+            i_gate, f_gate, cell, o_gate = np.split(z, 4)
+            c = _sigmoid(f_gate) * c + _sigmoid(i_gate) * np.tanh(cell)
+            h = _sigmoid(o_gate) * np.tanh(c)
+            out[t] = h
+        self.state[i] = (h, c)
+        return out
+
+
+@dataclass
+class Update:
+    """What the listener shows after a chunk: the transcript so far, and whether it is final."""
+
+    text: str  # the digit decoder's partial (or final) transcript, or greedy without one
+    greedy: str  # greedy letters so far
+    final: bool = False
+    audio_seconds: float = 0.0  # of this utterance, up to the end of the chunk
+    compute_seconds: float = 0.0  # this chunk: features, network and decoding
+    words: list[str] = field(default_factory=list)
+
+
+class LiveTranscriber:
+    """Audio chunks in, a growing transcript out. ``end_ms`` of silence after speech ends an
+    utterance (its final transcript), and the next sound starts a new one."""
+
+    def __init__(self, bundle: checkpoint.Bundle, end_ms: float = 600.0,
+                 silence_db: float = 30.0):
+        self.bundle = bundle
+        self.decoder = (TaskDecoder.from_dict(bundle.info["decoder"], bundle.alphabet)
+                        if bundle.info.get("decoder") else None)
+        self.network = StreamingNetwork(bundle.model, bundle.spec.model)
+        self.end_samples = round(end_ms / 1000 * bundle.features.sample_rate)
+        self.silence = 10 ** (-silence_db / 20)  # below the loudest 10 ms by this much: silence
+        self._start()
+
+    @classmethod
+    def from_file(cls, path, **kwargs) -> LiveTranscriber:
+        return cls(checkpoint.load(path), **kwargs)
+
+    def _start(self) -> None:
+        self.features = StreamingFeatures(self.bundle.features)
+        self.network.reset()
+        width = self.decoder.config.beam_width if self.decoder else 8
+        self.beam = decoding.PrefixBeam(width, scorer=self.decoder.scorer if self.decoder
+                                        else None)
+        self.probs: list[np.ndarray] = []
+        self.samples = 0
+        self.loudest = 0.0
+        self.quiet = 0  # samples of silence at the end
+
+    def push(self, samples: np.ndarray) -> Update:
+        """Feed the next chunk; the transcript so far (final once the speaker has stopped)."""
+        t0 = time.perf_counter()
+        samples = np.asarray(samples, np.float32)
+        self._listen(samples)
+        self._advance(self.features.push(samples))
+        self.samples += len(samples)
+        if self.loudest > 0 and self.quiet >= self.end_samples:
+            return self.finish(t0)
+        return self._update(False, t0)
+
+    def finish(self, t0: float | None = None) -> Update:
+        """End the utterance now: the closing frames, and the offline decoder's transcript of
+        all its frames. The next chunk starts a new utterance."""
+        t0 = time.perf_counter() if t0 is None else t0
+        self._advance(self.features.flush())
+        update = self._update(True, t0)
+        self._start()
+        return update
+
+    def _listen(self, samples: np.ndarray) -> None:
+        """Track the loudest 10 ms so far and how long it has been quiet."""
+        hop = self.bundle.features.hop_length
+        for k in range(0, len(samples), hop):
+            rms = float(np.sqrt(np.mean(samples[k:k + hop] ** 2))) if len(samples[k:]) else 0.0
+            self.loudest = max(self.loudest, rms if rms > 1e-3 else 0.0)
+            quiet = rms <= self.silence * self.loudest
+            self.quiet = self.quiet + min(hop, len(samples) - k) if quiet else 0
+
+    def _advance(self, frames: np.ndarray) -> None:
+        if len(frames):
+            probs = self.network.push(frames)
+            if len(probs):
+                self.probs.append(probs)
+                self.beam.advance(probs)
+
+    def _update(self, final: bool, t0: float) -> Update:
+        alphabet = self.bundle.alphabet
+        probs = np.concatenate(self.probs) if self.probs else np.zeros((0, alphabet.size))
+        greedy = alphabet.decode(decoding.greedy(probs))
+        if final:
+            text = (self.decoder(probs) if self.decoder else greedy) if len(probs) else ""
+        else:
+            text = alphabet.decode(self.beam.best()) if self.decoder else greedy
+        return Update(text, greedy, final, self.samples / self.bundle.features.sample_rate,
+                      time.perf_counter() - t0, text.split())
+
+
+def stream(bundle_or_live, samples: np.ndarray, chunk_ms: float = 200.0) -> list[Update]:
+    """Every update of a recording fed in chunks of ``chunk_ms``, ended by :meth:`finish`."""
+    live = (bundle_or_live if isinstance(bundle_or_live, LiveTranscriber)
+            else LiveTranscriber(bundle_or_live, end_ms=1e9))
+    step = max(1, round(chunk_ms / 1000 * live.bundle.features.sample_rate))
+    updates = [live.push(samples[k:k + step]) for k in range(0, len(samples), step)]
+    return [*updates, live.finish()]
+
+
+def word_ends(bundle: checkpoint.Bundle, samples: np.ndarray, text: str) -> list[float]:
+    """When each word of ``text`` ends in ``samples`` (seconds from the start), read from the
+    forced alignment (:func:`asrlib.ctc.forced_align`) of ``text`` with ``bundle``'s
+    posteriors: the end of the last output frame of the word's last letter. A model that sees
+    the whole utterance (a bidirectional one) gives the best estimate."""
+    from asrlib import ctc, features
+    from asrlib.model import predict_probs
+
+    words = text.split()
+    text = " ".join(words)
+    probs = predict_probs(bundle.model, [features.mfcc(samples, bundle.features)],
+                          bundle.spec.model)[0]
+    path = ctc.forced_align(np.log(np.maximum(probs, 1e-12)), bundle.alphabet.encode(text))
+    frame_s = bundle.features.hop_ms / 1000 * bundle.spec.model.time_stride
+    word_of_letter = np.cumsum([ch == " " for ch in text])
+    last = [0] * len(words)
+    for t, row in enumerate(path.rows):
+        if row % 2 == 1 and text[(row - 1) // 2] != " ":
+            last[word_of_letter[(row - 1) // 2]] = t
+    return [max(0.0, (t + 1) * frame_s - bundle.features.pad_ms / 1000) for t in last]
+
+
+def word_latencies(updates: list[Update], words: list[str], ends: list[float]) -> list:
+    """For each reference word, the seconds from its end (``ends``) to the first update that
+    shows it in its place: the chunk's last sample arrives at ``audio_seconds`` and the update
+    is ready ``compute_seconds`` later. ``None`` for a word never shown right."""
+    out = []
+    for i, (word, end) in enumerate(zip(words, ends)):
+        shown = next((u.audio_seconds + u.compute_seconds for u in updates
+                      if len(u.words) > i and u.words[i] == word), None)
+        out.append(None if shown is None else shown - end)
+    return out
+
+
+def measure(bundle: checkpoint.Bundle, aligner: checkpoint.Bundle, clips,
+            chunk_ms=(100, 200, 300), threads: int | None = 1) -> list[dict]:
+    """Latency, compute and accuracy of streaming ``bundle`` over ``clips`` (``(transcript,
+    16 kHz samples)`` pairs) for each chunk
+    size. A word's latency runs from its end (the forced alignment of its reference with
+    ``aligner``, a model that sees the whole utterance) to the first partial transcript that
+    shows it; compute is timed on ``threads`` CPU threads (1: one core). → one row per chunk
+    size: median and 90th-percentile latency (seconds), words shown / words, RTF (features,
+    network and decoding per second of audio), mean compute per chunk (ms), final WER."""
+    import contextlib
+
+    from asrlib import metrics
+
+    refs = [bundle.alphabet.normalize(text) for text, _ in clips]
+    clips = [np.asarray(samples, np.float32) for _, samples in clips]
+    ends = [word_ends(aligner, clip, ref) for clip, ref in zip(clips, refs)]
+    try:
+        from threadpoolctl import threadpool_limits
+
+        limit = threadpool_limits(threads) if threads else contextlib.nullcontext()
+    except ImportError:  # threadpoolctl comes with scikit-learn (librosa's); without it, all
+        limit = contextlib.nullcontext()
+    rows = []
+    with limit:
+        live = LiveTranscriber(bundle, end_ms=1e9)  # the whole clip is one utterance
+        for ms in chunk_ms:
+            latencies, chunk_seconds, hyps, compute = [], [], [], 0.0
+            for clip, ref, end in zip(clips, refs, ends):
+                updates = stream(live, clip, ms)
+                latencies += word_latencies(updates, ref.split(), end)
+                chunk_seconds += [u.compute_seconds for u in updates[:-1]]
+                compute += sum(u.compute_seconds for u in updates)
+                hyps.append(updates[-1].text)
+            shown = [x for x in latencies if x is not None]
+            audio_seconds = sum(len(c) for c in clips) / bundle.features.sample_rate
+            rows.append({
+                "chunk_ms": ms, "words": len(latencies), "shown": len(shown),
+                "median_latency": float(np.median(shown)) if shown else None,
+                "p90_latency": float(np.percentile(shown, 90)) if shown else None,
+                "rtf": compute / audio_seconds,
+                "chunk_compute_ms": 1000 * float(np.mean(chunk_seconds)),
+                "wer": metrics.wer(refs, hyps), "cer": metrics.cer(refs, hyps)})
+    return rows

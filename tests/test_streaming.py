@@ -1,0 +1,161 @@
+"""Streaming: causal features and a causal network fed chunk by chunk give what the whole
+utterance gives; the live transcriber grows a partial transcript and finalises on silence."""
+
+import numpy as np
+import pytest
+
+from asrlib import checkpoint, datasets, decoding, streaming
+from asrlib.config import Spec
+from asrlib.features import FeatureConfig, mfcc, running_normalize, running_prior
+from asrlib.model import ModelConfig, build_model
+from asrlib.recipes import VOICE_RECIPES
+
+CAUSAL = VOICE_RECIPES["voices-causal"]
+
+
+@pytest.fixture
+def clip(mirror):
+    return datasets.connected_digits(1, ["theo"], seed=3)[0].load()
+
+
+@pytest.mark.parametrize("chunk_ms", [10, 100, 200, 300, 47])
+def test_streaming_features_equal_the_whole_utterances(clip, chunk_ms):
+    config = CAUSAL.features
+    whole = mfcc(clip, config)
+    live = streaming.StreamingFeatures(config)
+    step = round(chunk_ms * 16)
+    parts = [live.push(clip[k:k + step]) for k in range(0, len(clip), step)] + [live.flush()]
+    got = np.concatenate(parts)
+    assert got.shape == whole.shape == (config.n_frames(len(clip)), 13)
+    np.testing.assert_allclose(got, whole, atol=1e-5)
+
+
+def test_causal_features_never_look_ahead(clip):
+    config = CAUSAL.features
+    whole = mfcc(clip, config)
+    changed = clip.copy()
+    changed[8000:] = np.random.default_rng(0).normal(0, 0.1, len(clip) - 8000)
+    other = mfcc(changed, config)
+    # frames that end before sample 8000 (+ the padding) cannot know what came after it
+    last_unchanged = (8000 + config.pad_samples - config.n_fft // 2) // config.hop_length
+    np.testing.assert_array_equal(whole[:last_unchanged], other[:last_unchanged])
+    assert not np.allclose(whole[last_unchanged + 2:], other[last_unchanged + 2:])
+
+
+def test_running_normalisation_carries_its_sums():
+    config = CAUSAL.features
+    x = np.random.default_rng(1).normal(-100, 30, size=(50, 13))
+    whole, _ = running_normalize(x, config)
+    first, sums = running_normalize(x[:17], config)
+    rest, _ = running_normalize(x[17:], config, sums)
+    np.testing.assert_allclose(np.concatenate([first, rest]), whole, atol=1e-6)
+    # frame t is normalised by frames up to t only
+    np.testing.assert_array_equal(running_normalize(x[:5], config)[0], whole[:5])
+
+
+def test_the_prior_is_what_its_comment_says(mirror):
+    utts = [u for u in datasets.librispeech("sample")
+            if u.speaker != datasets.SENTENCE_TEST_SPEAKER][:200]
+    mean, std = running_prior([u.load() for u in utts], CAUSAL.features)
+    np.testing.assert_allclose(mean, CAUSAL.features.norm_mean, atol=2e-3)
+    np.testing.assert_allclose(std, CAUSAL.features.norm_std, atol=2e-3)
+
+
+@pytest.fixture(scope="module")
+def trained_causal():
+    """A causal model with non-trivial weights (random, scaled up so the softmax is peaked)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = build_model(CAUSAL.model)
+    weights = [w * 3.0 for w in model.get_weights()]
+    weights[-2] *= 10.0  # the softmax layer's kernel
+    model.set_weights(weights)
+    return model
+
+
+@pytest.mark.parametrize("frames_per_chunk", [1, 5, 10, 20, 30, 7])
+def test_streaming_network_equals_the_whole_utterance(clip, trained_causal, frames_per_chunk):
+    feats = mfcc(clip, CAUSAL.features)
+    want = trained_causal.predict(feats[None], verbose=0)[0]
+    assert want.max(axis=1).mean() > 0.5  # peaked posteriors: a real comparison
+    net = streaming.StreamingNetwork(trained_causal, CAUSAL.model)
+    got = np.concatenate([net.push(feats[k:k + frames_per_chunk])
+                          for k in range(0, len(feats), frames_per_chunk)])
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, atol=1e-4)
+
+
+def test_only_causal_models_and_features_stream(trained_causal):
+    with pytest.raises(ValueError, match="causal"):
+        streaming.StreamingFeatures(FeatureConfig())
+    with pytest.raises(ValueError, match="bidirectional"):
+        streaming.StreamingNetwork(build_model(ModelConfig()), ModelConfig())
+    with pytest.raises(ValueError, match="cannot look ahead"):
+        ModelConfig(causal=True, bidirectional=True)
+
+
+def test_prefix_beam_fed_by_chunks_equals_the_whole_search():
+    rng = np.random.default_rng(2)
+    probs = rng.dirichlet(np.ones(6) * 0.3, size=40)
+    whole = decoding.prefix_beam_search(probs, 8)
+    search = decoding.PrefixBeam(8)
+    for k in range(0, 40, 7):
+        search.advance(probs[k:k + 7])
+    assert search.result() == whole
+    assert search.best() == whole[0][0]
+
+
+def test_live_transcriber_partial_then_final(tmp_path, clip, trained_causal):
+    path = checkpoint.save(tmp_path / "causal.keras", trained_causal,
+                           Spec(CAUSAL.features, CAUSAL.model))
+    bundle = checkpoint.load(path)
+    updates = streaming.stream(bundle, clip, chunk_ms=200)
+    assert [u.final for u in updates] == [False] * (len(updates) - 1) + [True]
+    assert updates[-1].audio_seconds == pytest.approx(len(clip) / 16000)
+    # with no decoder saved, the final transcript is greedy over all frames
+    probs = bundle.model.predict(mfcc(clip, bundle.features)[None], verbose=0)[0]
+    assert updates[-1].text == bundle.alphabet.decode(decoding.greedy(probs))
+
+
+def test_silence_ends_an_utterance(tmp_path, clip, trained_causal):
+    path = checkpoint.save(tmp_path / "causal.keras", trained_causal,
+                           Spec(CAUSAL.features, CAUSAL.model))
+    live = streaming.LiveTranscriber.from_file(path, end_ms=500)
+    audio = np.concatenate([clip, np.zeros(16000, np.float32), clip])
+    finals = [u for k in range(0, len(audio), 3200) if (u := live.push(audio[k:k + 3200])).final]
+    assert len(finals) == 1  # the second clip is still going when the audio stops
+    assert 0 < finals[0].audio_seconds < len(clip) / 16000 + 1.0
+
+
+def test_recorder_chunks_reach_the_live_app(tmp_path, clip, trained_causal):
+    from asrlib.live import LiveApp
+
+    path = checkpoint.save(tmp_path / "causal.keras", trained_causal,
+                           Spec(CAUSAL.features, CAUSAL.model))
+    app = LiveApp(streaming.LiveTranscriber.from_file(path), chunk_ms=200)
+    assert app.recorder.stream_ms == 200
+    step = 3200
+    starts = list(range(0, len(clip), step))
+    lines = []
+    for seq, k in enumerate(starts):
+        end = k == starts[-1]
+        data = clip[k:k + step].astype("<f4").tobytes()
+        app.recorder._handle_custom_msg({"type": "chunk", "seq": seq, "rate": 16000,
+                                         "end": end}, [memoryview(data)])
+        lines.append(app.line.value)
+    assert all("asrlib-partial" in line for line in lines[:-1])
+    assert "asrlib-final" in lines[-1] and "asrlib-partial" not in lines[-1]
+    assert len(app.timeline) == len(starts) and app.timeline[-1][1].final
+    # a broken chunk is one line, not a traceback
+    app.recorder._handle_custom_msg({"type": "chunk", "rate": 16000, "end": False},
+                                    [b"\x00\x00\x00"])
+    assert "Could not transcribe" in app.line.value and "float32" in app.line.value
+
+
+def test_streamed_chunks_at_another_rate_are_resampled():
+    from asrlib.recorder import decode_chunk
+
+    tone = np.sin(np.arange(4800) / 48000 * 2 * np.pi * 440).astype("<f4")
+    out = decode_chunk(tone.tobytes(), 48000)
+    assert len(out) == 1600 and out.dtype == np.float32
