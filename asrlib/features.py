@@ -9,7 +9,7 @@ in the MFCC's dB-like units) and the tests check it.
 from __future__ import annotations
 
 import functools
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
@@ -85,11 +85,24 @@ class FeatureConfig:
         return round(self.sample_rate * self.pad_ms / 1000)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """JSON-ready fields. The streaming fields are left out while they hold their defaults,
+        so a whole-utterance config reads as it did before they existed (the same model
+        records, feature-cache keys and shard manifests)."""
+        data = asdict(self)
+        for name in _STREAMING:
+            if data[name] == _DEFAULTS[name]:
+                del data[name]
+            elif isinstance(data[name], tuple):
+                data[name] = list(data[name])
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> FeatureConfig:
         return cls(**data)
+
+
+_STREAMING = ("causal", "norm_mean", "norm_std", "norm_frames")
+_DEFAULTS = {f.name: f.default for f in fields(FeatureConfig)}
 
 
 def mfcc(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.ndarray:

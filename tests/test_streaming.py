@@ -159,3 +159,39 @@ def test_streamed_chunks_at_another_rate_are_resampled():
     tone = np.sin(np.arange(4800) / 48000 * 2 * np.pi * 440).astype("<f4")
     out = decode_chunk(tone.tobytes(), 48000)
     assert len(out) == 1600 and out.dtype == np.float32
+
+
+def test_the_shipped_streaming_model_streams_what_it_decodes_offline():
+    """data/digits_streaming.keras: the causal recipe's fold 0 (never heard the held-out voices),
+    streamed over a shipped demo clip, equals the whole utterance and the offline decoder."""
+    from asrlib import crossval, demo, runtime, voices
+    from asrlib.transcriber import Transcriber
+
+    bundle = checkpoint.load(runtime.shipped_model("streaming"))
+    info = bundle.info
+    assert info["recipe"] == "voices-causal" and bundle.spec == CAUSAL.spec()
+    fold = voices.folds(voices.speakers(), crossval.K)[0]
+    assert info["speakers"]["test"] == list(fold.test) and set(voices.HELD_OUT) <= set(fold.test)
+    _, _, samples = demo.phone_numbers(demo.embedded_clips())[2]
+    feats = mfcc(samples, bundle.features)
+    want = bundle.model.predict(feats[None], verbose=0)[0]
+    net = streaming.StreamingNetwork(bundle.model, bundle.spec.model)
+    got = np.concatenate([net.push(feats[k:k + 20]) for k in range(0, len(feats), 20)])
+    np.testing.assert_allclose(got, want, atol=1e-4)
+    updates = streaming.stream(bundle, samples, chunk_ms=200)
+    assert updates[-1].text == Transcriber(bundle).transcribe(samples)
+    assert any(u.words and not u.final for u in updates)  # words before the end
+
+
+def test_whole_utterance_configs_serialise_as_before_the_streaming_fields():
+    """Model records, feature-cache keys and shard manifests of whole-utterance features do not
+    change: the streaming fields appear only when set, as JSON lists."""
+    import json
+
+    plain = FeatureConfig().to_dict()
+    assert not {"causal", "norm_mean", "norm_std", "norm_frames"} & set(plain)
+    assert FeatureConfig.from_dict(plain) == FeatureConfig()
+    causal = CAUSAL.features.to_dict()
+    assert causal["causal"] is True and isinstance(causal["norm_mean"], list)
+    assert json.loads(json.dumps(causal)) == causal
+    assert FeatureConfig.from_dict(json.loads(json.dumps(causal))) == CAUSAL.features
