@@ -137,10 +137,16 @@ def causal_features(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
     samples up to ``t * hop + n_fft / 2`` only, decibels floored at a fixed level, running
     normalisation. :class:`asrlib.streaming.StreamingFeatures` computes the same frames
     chunk by chunk, so a model trains on exactly what it hears live."""
+    raw = raw_causal_features(samples, config)
+    return running_normalize(raw, config)[0] if config.normalize else raw
+
+
+def raw_causal_features(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """:func:`causal_features` before normalisation: the leading and closing silence, the
+    frames, and each frame's :func:`raw_causal_frames`."""
     c = config
     y = np.pad(np.asarray(samples, dtype=np.float32), c.pad_samples)
-    raw = raw_causal_frames(frame_signal(y, c.n_fft, c.hop_length), c)
-    return running_normalize(raw, c)[0] if c.normalize else raw
+    return raw_causal_frames(frame_signal(y, c.n_fft, c.hop_length), c)
 
 
 def raw_causal_frames(frames: np.ndarray, config: FeatureConfig) -> np.ndarray:
@@ -181,10 +187,7 @@ def running_normalize(feats: np.ndarray, config: FeatureConfig, sums=None, eps: 
 def running_prior(clips, config: FeatureConfig) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Mean and standard deviation of each raw causal feature over ``clips`` (mono 16 kHz
     arrays): the prior of :func:`running_normalize`."""
-    c = config
-    raw = [raw_causal_frames(frame_signal(np.pad(np.asarray(y, np.float32), c.pad_samples),
-                                          c.n_fft, c.hop_length), c) for y in clips]
-    stacked = np.concatenate(raw)
+    stacked = np.concatenate([raw_causal_features(y, config) for y in clips])
     return (tuple(round(float(v), 4) for v in stacked.mean(axis=0)),
             tuple(round(float(v), 4) for v in stacked.std(axis=0)))
 
