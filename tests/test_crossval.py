@@ -97,7 +97,9 @@ def test_learning_curve_subsets_are_nested_and_stratified():
         (["voices", "--folds", "0", "--speakers", "0"], "between 1 and 74 voices"),
     ],
 )
-def test_voices_usage_errors_are_one_line(capsys, argv, message, tmp_path):
+def test_voices_usage_errors_are_one_line(capsys, argv, message, tmp_path, request):
+    if "--speakers" in argv:  # the fold's voices come from the corpora
+        request.getfixturevalue("mirror")
     assert cli.main([*argv, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
@@ -130,7 +132,7 @@ def test_one_short_fold_for_real(tmp_path, monkeypatch):
     assert again == result  # read back, not retrained
 
 
-def test_stored_folds_score_every_voice_once_and_never_leak():
+def test_stored_folds_score_every_voice_once_and_never_leak(mirror):
     """The committed results (data/voices): five folds of the shipped recipe, each test voice
     scored by the one fold that never heard it; the learning-curve points are nested subsets
     of fold 0's voices under the same budget; the label check lists only scored numbers."""

@@ -46,7 +46,7 @@ def test_digits_models_are_small_and_documented(path):
     assert bundle.alphabet.size == 28 and bundle.features.n_mfcc == 13
 
 
-def test_shipped_model_is_the_many_voice_recipe_on_every_voice(shipped):
+def test_shipped_model_is_the_many_voice_recipe_on_every_voice(shipped, mirror):
     info = shipped.info
     assert info["speakers"]["train"] == [s.id for s in voices.speakers()]
     assert info["recipe"] in recipes.VOICE_RECIPES
@@ -60,7 +60,7 @@ def test_shipped_model_is_the_many_voice_recipe_on_every_voice(shipped):
         SHIPPED_DIGITS.parent / "voices" / crossval.LABEL_CHECK))
 
 
-def test_held_out_voices_model_never_heard_its_test_voices():
+def test_held_out_voices_model_never_heard_its_test_voices(mirror):
     info = checkpoint.read_meta(HELD_OUT_VOICES)["info"]
     fold = voices.folds(voices.speakers(), crossval.K)[0]
     assert info["speakers"]["test"] == list(fold.test)

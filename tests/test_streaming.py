@@ -161,7 +161,7 @@ def test_streamed_chunks_at_another_rate_are_resampled():
     assert len(out) == 1600 and out.dtype == np.float32
 
 
-def test_the_shipped_streaming_model_streams_what_it_decodes_offline():
+def test_the_shipped_streaming_model_streams_what_it_decodes_offline(mirror):
     """data/digits_streaming.keras: the causal recipe's fold 0 (never heard the held-out voices),
     streamed over a shipped demo clip, equals the whole utterance and the offline decoder."""
     from asrlib import crossval, demo, runtime, voices
