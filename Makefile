@@ -20,7 +20,7 @@ NB_LAX    := $(filter-out $(NB_STRICT),$(NOTEBOOKS))
 NBVAL     := --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 NB        ?= $(NOTEBOOKS)
 
-.PHONY: install browser demo test lint clean notebooks notebook-times
+.PHONY: install browser demo test lint clean notebooks notebook-times book
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,7 @@ test: install browser
 	$(BIN)/python -m pytest -q --durations=12
 	ASRLIB_FAST=1 $(BIN)/python -m pytest -q --nbval $(NBVAL) $(NB_STRICT)
 	ASRLIB_FAST=1 $(BIN)/python -m pytest -q --nbval-lax $(NBVAL) $(NB_LAX)
+	$(MAKE) book
 
 # Re-execute notebooks in FAST mode and store their outputs (what nbval compares):
 #   make notebooks                      all of them
@@ -52,6 +53,15 @@ notebooks: install
 	ASRLIB_FAST=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.record_timing=False $(NB)
 	$(BIN)/python notebooks/tidy.py $(NB)
+
+# The notebooks as a website (Jupyter Book 1; HTML in book/_build/html; book/README.md):
+# rendered from their stored outputs, never executed. Warnings are errors, so a broken link,
+# image or glossary term, or a page missing from book/_toc.yml, fails it; a failed build
+# drops Sphinx's cache so that the next run reports the same problems again.
+book: install
+	$(BIN)/python book/answer_key.py
+	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml \
+		--path-output book -W -n --keep-going || { rm -rf book/_build/.doctrees; exit 1; }
 
 # Wall time of every notebook in FAST and full mode (the README's table); slow.
 notebook-times: install

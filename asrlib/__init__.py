@@ -4,7 +4,7 @@ One home per idea, in layers (each imports only from the layers before it):
 
 - stages: ``audio`` → ``features`` → ``text``; ``model``, ``config`` (``Spec``: features,
   architecture and alphabet as one value; ``TrainConfig``), ``ctc``, ``decoding``, ``lm``,
-  ``metrics``.
+  ``english_lm`` (the English word LM pocketsphinx ships, for sentences), ``metrics``.
 - data: ``download``, ``archives``, ``corpora``, ``datasets``, ``manifest``, ``voices``,
   ``augment``, ``pipeline``, ``shards``, ``shard_workers``.
 - training: ``checkpoint``, ``train``, ``distribute``.

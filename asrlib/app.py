@@ -127,9 +127,11 @@ class TranscribeApp:
             plots.waveform(samples, ax=axes[0], title="waveform")
             plots.matrix(result["features"], hop_seconds=bundle.features.hop_ms / 1000,
                          ax=axes[1], title="MFCC", ylabel="coefficient")
+            heard = result["transcripts"][result["main"]][0]
             plots.posteriorgram(result["probs"], bundle.alphabet,
                                 hop_seconds=bundle.features.hop_ms / 1000
-                                * bundle.spec.model.time_stride,
-                                ax=axes[2], title=f"posteriorgram ({name} model)")
+                                * bundle.spec.model.time_stride, keep=heard,
+                                ax=axes[2], title=f"posteriorgram ({name} model): the blank "
+                                "and the transcript's symbols")
             fig.tight_layout()
             plt.show()

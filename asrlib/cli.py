@@ -224,7 +224,7 @@ def _add_voices(sub) -> None:
 
 
 def _add_claims_tune_export(sub) -> None:
-    p = sub.add_parser("claims", help="train the seed's claim variants on one fold (notebook 07)")
+    p = sub.add_parser("claims", help="train the seed's claim variants on one fold (notebook 11)")
     p.add_argument("--names", nargs="*", help="claim recipes (default: all, in order)")
     p.add_argument("--out", default="data/claims", help="results folder (cached: reruns skip)")
     p.add_argument("--force", action="store_true", help="retrain claims that have results")

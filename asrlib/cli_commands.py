@@ -122,9 +122,7 @@ def load_splits(args) -> dict:
             perturb=args.perturb, effects=tuple(args.effects), **kw
         )
     if args.data == "sentences":
-        return datasets.sentences_split(
-            test_speaker=datasets.SENTENCE_TEST_SPEAKER, seed=args.seed, **kw
-        )
+        return datasets.sentences_split(test_speaker=datasets.SENTENCE_TEST_SPEAKER, **kw)
     if not (args.train_manifest and args.val_manifest):
         raise ValueError("--data manifest needs --train-manifest and --val-manifest")
     return {"train": _read_manifest(args.train_manifest)[0],

@@ -34,6 +34,7 @@ FSDD_SPEAKERS = ("george", "jackson", "lucas", "nicolas", "theo", "yweweler")
 DIGITS_TEST_SPEAKER = "theo"
 DIGITS_VAL_SPEAKER = "george"
 SENTENCE_TEST_SPEAKER = "8226"  # LibriSpeech sample speaker held out for testing
+SENTENCE_VAL_SPEAKER = "LJ"  # LJSpeech's reader: the sentence models' validation voice
 PAUSE_SECONDS = (0.05, 0.35)  # silence between joined digits, drawn uniformly
 EDGE_SECONDS = (0.05, 0.25)  # silence before the first and after the last digit
 
@@ -423,28 +424,21 @@ def common_voice(folder: str | os.PathLike, split: str = "train") -> list[Uttera
     return utts
 
 
-def sentences_split(
-    test_speaker: str = SENTENCE_TEST_SPEAKER,
-    subset: str = "sample",
-    val_fraction: float = 0.06,
-    seed: int = 0,
-    root=None,
-    download: bool | None = None,
-) -> dict[str, list[Utterance]]:
-    """LibriSpeech minus one held-out test speaker, plus LJSpeech, for training sentences.
+def sentences_split(test_speaker: str = SENTENCE_TEST_SPEAKER, subset: str = "sample",
+                    val_speaker: str = SENTENCE_VAL_SPEAKER, root=None,
+                    download: bool | None = None) -> dict[str, list[Utterance]]:
+    """LibriSpeech minus a held-out test speaker, plus LJSpeech: sentences to train on.
 
-    The test speaker is never trained on. With only five voices in the sample,
-    validation is a seeded random ``val_fraction`` of the training speakers'
-    utterances: it tracks progress, it does not measure speaker independence.
+    Two voices are never trained on: ``test_speaker`` (a LibriSpeech speaker: the test set)
+    and ``val_speaker`` (validation: which epoch to keep, how much to trust a language model).
     """
     libri = librispeech(subset, root=root, download=download)
     if test_speaker not in {u.speaker for u in libri}:
         raise ManifestError(f"LibriSpeech {subset}: no speaker {test_speaker!r}")
     pool = [u for u in libri if u.speaker != test_speaker] + ljspeech(root, download)
-    random.Random(seed).shuffle(pool)
-    n_val = max(1, int(len(pool) * val_fraction))
-    return {
-        "train": pool[n_val:],
-        "val": pool[:n_val],
-        "test": [u for u in libri if u.speaker == test_speaker],
-    }
+    if val_speaker not in {u.speaker for u in pool}:
+        raise ManifestError(f"validation speaker {val_speaker!r} is not one of the training "
+                            f"voices {sorted({u.speaker for u in pool})}")
+    return {"train": [u for u in pool if u.speaker != val_speaker],
+            "val": [u for u in pool if u.speaker == val_speaker],
+            "test": [u for u in libri if u.speaker == test_speaker]}

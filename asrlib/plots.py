@@ -12,14 +12,14 @@ from asrlib import SAMPLE_RATE
 
 
 def style() -> None:
-    """Small, legible figures (notebooks stay small on disk)."""
+    """Legible figures at 110 dpi, small enough that notebooks stay small on disk."""
     import matplotlib as mpl
 
     mpl.rcParams.update(
         {
             "figure.figsize": (8, 2.6),
-            "figure.dpi": 72,
-            "savefig.dpi": 72,
+            "figure.dpi": 110,
+            "savefig.dpi": 110,
             "axes.grid": False,
             "axes.spines.top": False,
             "axes.spines.right": False,
@@ -77,13 +77,21 @@ def matrix(
 
 
 def posteriorgram(probs: np.ndarray, alphabet, hop_seconds: float | None = None, ax=None,
-                  title: str | None = None):
-    """Per-frame probabilities ``(time, classes)``, one row per symbol, blank shown as ``_``."""
-    ax = _axes(ax, figsize=(8, 4))
-    matrix(probs, hop_seconds=hop_seconds, ax=ax, title=title, ylabel="symbol", cmap="Greys",
-           colorbar="probability")
-    ax.set_yticks(range(probs.shape[1]))
-    ax.set_yticklabels([_label(alphabet, i) for i in range(probs.shape[1])], fontsize=6)
+                  title: str | None = None, keep: str | None = None):
+    """Per-frame probabilities ``(time, classes)``, one row per symbol, blank shown as ``_``.
+
+    ``keep`` (a transcript) shows only the blank and that transcript's symbols, in alphabet
+    order: the rows worth reading. The returned axes' ``rows`` lists the symbol ids drawn."""
+    rows = list(range(probs.shape[1]))
+    if keep is not None:
+        rows = [0, *sorted({alphabet.symbols.index(c) for c in keep if c in alphabet.symbols}
+                           - {0})]
+    ax = _axes(ax, figsize=(8, 4 if keep is None else 1 + 0.22 * len(rows)))
+    matrix(probs[:, rows], hop_seconds=hop_seconds, ax=ax, title=title, ylabel="symbol",
+           cmap="Greys", colorbar="probability")
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([_label(alphabet, i) for i in rows], fontsize=6 if keep is None else 8)
+    ax.rows = rows
     return ax
 
 
@@ -93,16 +101,26 @@ def _label(alphabet, index: int) -> str:
 
 
 def ctc_lattice(log_alpha: np.ndarray, labels, alphabet, path=None, ax=None,
-                title: str | None = None):
+                title: str | None = None, floor: float | None = None, label: str = "log α",
+                colorbar: bool = True):
     """The CTC α lattice ``(time, 2·len(labels)+1)``: rows are the blank-extended labels.
 
     ``path`` (optional) is a sequence of lattice rows, one per frame, drawn on top
-    (e.g. the best alignment).
+    (e.g. the best alignment). ``floor`` fixes the colour scale to ``[floor, 0]`` (values
+    below it drawn in the floor's colour, the colour bar says so), so that lattices drawn
+    with the same floor can be compared; ``-inf`` (no path) is always left white.
     """
     ax = _axes(ax, figsize=(8, 3))
     shown = np.where(np.isfinite(log_alpha), log_alpha, np.nan)
+    if floor is not None:
+        shown = np.maximum(shown, floor)  # NaN (no path) stays NaN
+        label = f"{label}, clipped at {floor:g}"
     matrix(shown, hop_seconds=None, ax=ax, title=title, ylabel="extended label",
-           cmap="viridis", colorbar="log α")
+           cmap="viridis")
+    if floor is not None:
+        ax.images[-1].set_clim(floor, 0)
+    if colorbar:
+        ax.figure.colorbar(ax.images[-1], ax=ax, label=label, pad=0.01)
     extended = [alphabet.blank]
     for label in labels:
         extended += [int(label), alphabet.blank]
@@ -177,23 +195,180 @@ def flow(stages, ax=None, title: str | None = None, highlight=()):
     return ax
 
 
-def waterfall(rows, ax=None, title: str | None = None, goal: float | None = None):
-    """Mean WER (bars) and the worst speaker's WER (markers) after each step of a recipe
-    change, with each step's training seconds per fold written under its bar."""
-    ax = _axes(ax, figsize=(max(8, 1.1 * len(rows)), 3))  # room for each bar's label
-    x = np.arange(len(rows))
-    means = np.array([r["mean_wer"] for r in rows]) * 100
-    worst = np.array([r["worst_wer"] for r in rows]) * 100
-    ax.bar(x, means, color="tab:blue", alpha=0.8, label="mean over held-out speakers")
-    ax.plot(x, worst, "v", color="tab:red", label="worst speaker")
-    for k, mean in enumerate(means):
-        ax.annotate(f"{mean:.1f}", (k, mean), ha="center", va="bottom", fontsize=8)
+def waterfall(rows, ax=None, title: str | None = None, goal: float | None = None,
+              floor: float | None = None, end_label: str = "end"):
+    """A cumulative waterfall of mean WER along a path of recipe changes.
+
+    ``rows`` are the steps in order (``label``, ``mean_wer``; ``worst_wer`` and
+    ``train_seconds`` when known). The first bar is the start, full height; each next bar
+    floats from where the previous one ended to the step's mean (green down, red up, grey
+    when the change is within ``floor``), dotted lines carry the running total from bar to
+    bar, and the last bar (``end_label``) is the end, full height again. Each bar is labelled
+    with its change and the running total; red markers are the worst voice at each step,
+    the dashed line the ``goal``. The returned axes' ``totals`` lists the running totals."""
+    from itertools import pairwise
+
+    from matplotlib.patches import Patch
+
+    ax = _axes(ax, figsize=(max(7.0, 1.05 * (len(rows) + 1)), 3.6))
+    means = [100 * r["mean_wer"] for r in rows]
+    bottoms, heights, colours = [0.0], [means[0]], ["tab:blue"]
+    for before, after in pairwise(means):
+        change = after - before
+        within = floor is not None and abs(change) <= 100 * floor
+        bottoms.append(min(before, after))
+        heights.append(abs(change))
+        colours.append("0.7" if within else "tab:green" if change < 0 else "tab:red")
+    bottoms.append(0.0)
+    heights.append(means[-1])
+    colours.append("tab:blue")
+    x = np.arange(len(rows) + 1)
+    ax.bar(x, heights, bottom=bottoms, color=colours, width=0.62, edgecolor="0.25", lw=0.5)
+    totals = [*means, means[-1]]  # the running total after each bar
+    for k in range(len(x) - 1):
+        ax.plot([k + 0.31, k + 0.69], [totals[k], totals[k]], color="0.25", lw=0.8, ls=":")
+    top = max([*means, *[100 * r.get("worst_wer", 0) for r in rows]])
+    for k, total in enumerate(totals):
+        change = total - totals[k - 1]
+        # a change that rounds to the floor gets a second decimal, so its colour reads right
+        near = floor is not None and round(abs(change), 1) == round(100 * floor, 1)
+        step = "" if k in (0, len(x) - 1) else f"{change:+.{2 if near else 1}f} → "
+        ax.text(k, bottoms[k] + heights[k] + 0.015 * top, f"{step}{total:.1f}", ha="center",
+                va="bottom", fontsize=7)
+    if all("worst_wer" in r for r in rows):
+        worst = [100 * r["worst_wer"] for r in rows]
+        ax.plot(x, [*worst, worst[-1]], "v", color="tab:red", ms=5, label="worst voice")
     if goal is not None:
         ax.axhline(goal * 100, color="grey", linestyle="--", linewidth=0.8, label="goal")
-    labels = [f"{r['label']}\n{r['train_seconds']:.0f} s/fold" for r in rows]
+    labels = [r["label"] + (f"\n{r['train_seconds']:.0f} s/fold" if "train_seconds" in r else "")
+              for r in rows] + [end_label]
+    labels[0] = "start: " + labels[0]
     ax.set_xticks(x, labels, fontsize=7)
-    ax.set(ylabel="WER (%)", ylim=(0, max(worst.max() if len(rows) else 1, 1) * 1.15))
-    ax.legend(frameon=False, fontsize=8)
+    ax.set(ylabel="mean WER (%)", ylim=(0, top * 1.18), xlim=(-0.6, len(x) - 0.4))
+    handles = [Patch(color="tab:green", label="lower"), Patch(color="tab:red", label="higher")]
+    if floor is not None:
+        handles.append(Patch(color="0.7", label=f"within the noise floor (±{100 * floor:.1f})"))
+    extra, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=[*extra, *handles], frameon=False, fontsize=7, loc="upper right")
     if title:
         ax.set_title(title)
+    ax.totals = totals
+    return ax
+
+
+def lstm_unrolled(ax=None, title: str | None = None):
+    """An LSTM unrolled over three frames (t−1, t, t+1), the middle cell opened up: the cell
+    state c runs along the top and is changed only by the forget gate (×) and the input gate
+    (+); the hidden state h runs along the bottom and leaves, gated by o, as the output."""
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    ax = _axes(ax, figsize=(8.5, 4.0))
+    c_y, h_y, gate_y = 3.0, 0.5, 1.5  # heights of the c line, the h line and the gates
+    red, blue, grey = "tab:red", "tab:blue", "#333"
+
+    def arrow(x0, y0, x1, y1, color=grey, lw=1.1, head=True):
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={
+            "arrowstyle": "-|>" if head else "-", "color": color, "lw": lw,
+            "shrinkA": 0, "shrinkB": 0})
+
+    def node(x, y, text):
+        ax.add_patch(Circle((x, y), 0.2, facecolor="white", edgecolor=grey, zorder=3))
+        ax.text(x, y, text, ha="center", va="center", fontsize=11, zorder=4)
+
+    def box(x, y, text, color, width=1.0):
+        ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.3), width, 0.6, zorder=3,
+                                    facecolor=color, edgecolor=grey,
+                                    boxstyle="round,pad=0.02,rounding_size=0.08"))
+        ax.text(x, y, text, ha="center", va="center", fontsize=8, zorder=4)
+
+    for x0, t in ((0.0, "t−1"), (9.7, "t+1")):  # the neighbouring frames: the same cell
+        ax.add_patch(FancyBboxPatch((x0, 0.1), 1.5, 3.3, boxstyle="round,pad=0.05",
+                                    facecolor="#e8eef7", edgecolor="#445"))
+        ax.text(x0 + 0.75, 1.75, "LSTM\n(the same\nweights)", ha="center", va="center",
+                fontsize=8)
+        arrow(x0 + 0.75, -0.5, x0 + 0.75, 0.1)
+        ax.text(x0 + 0.75, -0.6, f"x[{t}]", ha="center", va="top", fontsize=9)
+        arrow(x0 + 0.75, 3.4, x0 + 0.75, 4.0)
+        ax.text(x0 + 0.75, 4.05, f"h[{t}]", ha="center", va="bottom", fontsize=9)
+    ax.add_patch(FancyBboxPatch((2.1, 0.1), 7.0, 3.3, boxstyle="round,pad=0.05",
+                                facecolor="#fbfbf4", edgecolor="#445"))
+    ax.text(7.0, 0.2, "frame t", fontsize=8, va="bottom", color="#445")
+    # the cell state: a belt along the top, from frame t−1 through t to t+1
+    arrow(1.5, c_y, 3.0, c_y, red, 2)
+    node(3.2, c_y, "×")
+    arrow(3.4, c_y, 5.0, c_y, red, 2)
+    node(5.2, c_y, "+")
+    arrow(5.4, c_y, 9.7, c_y, red, 2)
+    ax.text(1.6, c_y + 0.1, "c[t−1]", color=red, fontsize=9, va="bottom")
+    ax.text(6.6, c_y + 0.1, "c[t]", color=red, fontsize=9, va="bottom")
+    # the previous hidden state and this frame's input feed all four gates
+    arrow(1.5, h_y, 2.5, h_y, blue, 2)
+    ax.text(1.6, h_y + 0.1, "h[t−1]", color=blue, fontsize=9, va="bottom")
+    ax.plot([2.5, 7.3], [h_y, h_y], color=grey, lw=1.1)
+    arrow(4.0, -0.5, 4.0, h_y, head=False)
+    ax.text(4.0, -0.6, "x[t]", ha="center", va="top", fontsize=9)
+    for x, text, color in ((3.2, "forget f\nσ", "#f6c667"), (4.6, "input i\nσ", "#f6c667"),
+                           (5.8, "new g\ntanh", "#cde5c1"), (7.3, "output o\nσ", "#f6c667")):
+        arrow(x, h_y, x, gate_y - 0.3)
+        box(x, gate_y, text, color)
+    arrow(3.2, gate_y + 0.3, 3.2, c_y - 0.2)  # f: how much of the old c to keep
+    node(5.2, 2.3, "×")  # i · g: what to write
+    arrow(4.6, gate_y + 0.3, 5.05, 2.17)
+    arrow(5.8, gate_y + 0.3, 5.35, 2.17)
+    arrow(5.2, 2.5, 5.2, c_y - 0.2)
+    box(8.3, 2.3, "tanh", "#cde5c1", width=0.7)  # h = o · tanh(c)
+    arrow(8.3, c_y, 8.3, 2.6)
+    node(8.3, gate_y, "×")
+    arrow(8.3, 2.0, 8.3, gate_y + 0.2)
+    arrow(7.8, gate_y, 8.1, gate_y)
+    ax.plot([8.3, 8.3], [gate_y - 0.2, h_y], color=blue, lw=2)
+    arrow(8.3, h_y, 9.7, h_y, blue, 2)
+    ax.text(9.0, h_y + 0.1, "h[t]", color=blue, fontsize=9, va="bottom", ha="right")
+    arrow(8.8, h_y, 8.8, 4.0, blue)
+    ax.text(8.8, 4.05, "h[t]: the output", ha="center", va="bottom", fontsize=9)
+    ax.set_xlim(-0.2, 11.4)
+    ax.set_ylim(-1.0, 4.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+ALIGNMENT_COLOURS = {"=": "#e8eef7", "S": "#f6c667", "D": "#f08a8a", "I": "#8ec3ea"}
+ALIGNMENT_NAMES = {"=": "match", "S": "substitution", "D": "deletion", "I": "insertion"}
+
+
+def alignment(pairs, ax=None, title: str | None = None, legend: bool = True):
+    """An edit-distance alignment (``metrics.align``): reference tokens on the top row,
+    hypothesis tokens on the bottom row, one column per pair, coloured and labelled by its
+    operation (= match, S substitution, D deletion, I insertion); ``–`` marks a missing side."""
+    from matplotlib.patches import Patch, Rectangle
+
+    longest = max([len(str(t)) for p in pairs for t in (p.ref, p.hyp) if t is not None] or [1])
+    width = 0.25 + 0.085 * longest  # inches per column: room for the longest token
+    ax = _axes(ax, figsize=(min(9, 1.2 + width * max(len(pairs), 1)), 1.3))
+    for x, (ref, hyp, op) in enumerate(pairs):
+        for y, token in ((1, ref), (0, hyp)):
+            ax.add_patch(Rectangle((x - 0.45, y - 0.3), 0.9, 0.6, facecolor=ALIGNMENT_COLOURS[op],
+                                   edgecolor="#445", linewidth=0.6,
+                                   linestyle="-" if token is not None else ":"))
+            shown = "–" if token is None else ("␣" if token == " " else str(token))
+            ax.text(x, y, shown, ha="center", va="center", fontsize=8)
+        ax.text(x, 0.5, op, ha="center", va="center", fontsize=8, fontweight="bold",
+                color="#333" if op == "=" else "#b00")
+    ax.set_xlim(-0.6, max(len(pairs), 1) - 0.4)
+    ax.set_ylim(-0.4, 1.4)
+    ax.set_yticks([0, 1], ["hypothesis", "reference"])
+    ax.set_xticks([])
+    ax.tick_params(left=False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    if legend:
+        used = [op for op in ALIGNMENT_COLOURS if any(p.op == op for p in pairs)]
+        ax.legend(handles=[Patch(facecolor=ALIGNMENT_COLOURS[op], edgecolor="#445",
+                                 label=f"{op} {ALIGNMENT_NAMES[op]}") for op in used],
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
+    if title:
+        ax.set_title(title, loc="left", fontsize=9)
     return ax

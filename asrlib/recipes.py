@@ -81,7 +81,7 @@ RECIPES = {
     )
 }
 # Each lever alone on the seed's recipe: what one change is worth, measured under the same
-# protocol (the waterfall of notebook 07 adds them up).
+# protocol (the waterfall of notebook 07 adds them up; notebook 11 has the tables).
 RECIPES["seed-pitch"] = replace(
     RECIPES["seed"], name="seed-pitch",
     description="the seed plus one lever: pitch shift (±2 semitones, a higher or lower voice at "
@@ -139,7 +139,7 @@ RECIPES["v4-helped"] = replace(
 LEVERS = [name for name in RECIPES if name.startswith("seed-")]  # one lever alone on the seed
 
 
-# --- the seed's claims, one variable at a time (notebook 07, part 2) ----------------------
+# --- the seed's claims, one variable at a time (notebook 11, section 8) -------------------
 
 CLAIM_SPEAKER = "theo"  # the held-out speaker of notebooks 05 and 06 (validation: yweweler)
 CLAIM_EPOCHS = 10  # the seed's own schedule: 10 epochs, no time budget
@@ -233,3 +233,32 @@ VOICE_RECIPES["voices-causal"] = replace(
     "over past frames only, causal features with running normalisation",
     features=_CAUSAL_FEATURES,
     model=replace(VOICE_RECIPES["voices"].model, bidirectional=False, causal=True))
+
+
+
+# --- Sentences on a full corpus ------------------------------------------------------------
+# A starting point for open-vocabulary sentences on LibriSpeech train-clean-100 (or more) and a
+# GPU (notebook 09): 40 log-mel bands (up to 8 kHz) instead of 13 MFCC, the digits architecture
+# made deeper and wider (two convolutions, three BiLSTM layers of 320), SpecAugment and dropout
+# against overfitting, mixed precision for a GPU's tensor cores. A plan to measure, not a result.
+SENTENCE_FEATURES = ("--features", "logmel")  # for `prepare`: shards carry their features
+SENTENCE_FLAGS = (
+    "--conv-layers", "2", "--filters", "32", "--lstm-layers", "3", "--units", "320",
+    "--bidirectional", "--dropout", "0.2", "--spec-augment", "--lr", "1e-3",
+    "--batch-size", "64", "--epochs", "60", "--patience", "8", "--precision", "mixed_float16",
+)
+
+
+def sentence_commands(subset: str = "train-clean-100", shards: str = "shards",
+                      strategy: str = "mirrored") -> list[list[str]]:
+    """The ``python -m asrlib`` commands of the sentence recipe: prepare the training and
+    validation shards (LibriSpeech ``subset`` and dev-clean), then train on them."""
+    train_dir, val_dir = f"{shards}/{subset}", f"{shards}/dev-clean"
+    return [
+        ["prepare", "--corpus", "librispeech", "--subset", subset, "--download", "--out",
+         train_dir, *SENTENCE_FEATURES],
+        ["prepare", "--corpus", "librispeech", "--subset", "dev-clean", "--download", "--out",
+         val_dir, *SENTENCE_FEATURES],
+        ["train", "--data", "shards", "--train-shards", train_dir, "--val-shards", val_dir,
+         "--out", "sentences.keras", "--strategy", strategy, *SENTENCE_FLAGS],
+    ]

@@ -244,3 +244,21 @@ def waterfall(out_dir, steps) -> list[dict]:
                      "folds": summary["folds"], "train_seconds": summary["train_seconds"],
                      **summary[decoder]})
     return rows
+
+
+# --- the one rule of notebooks 07 and 11 ------------------------------------------------------
+
+def rerun_floor(first: float, second: float, folds: int = 1) -> float:
+    """The noise floor measured from two runs of one recipe that differ only in the training
+    seed (their WERs ``first`` and ``second``): the gap between them, and for a mean over
+    ``folds`` independent folds that gap shrunk by √folds (an estimate), never below
+    :data:`MIN_DIFFERENCE`."""
+    return max(abs(first - second) / np.sqrt(folds), MIN_DIFFERENCE)
+
+
+def judge(a_runs, b_runs, floor: float) -> str:
+    """The one rule for every comparison: B's mean WER against A's (each a list of the WERs of
+    one recipe's runs, or of its folds on the same test voices). "better" when B is lower by
+    more than ``floor``, "worse" when higher by more than ``floor``, else "within noise"."""
+    delta = float(np.mean(b_runs)) - float(np.mean(a_runs))
+    return "better" if delta < -floor else "worse" if delta > floor else "within noise"

@@ -109,3 +109,10 @@ def shipped_model(name: str = "digits") -> Path:
         raise FileNotFoundError(
             f"{path} is missing: restore it with `git checkout -- data/{path.name}`")
     return path
+
+
+def student_model() -> Path:
+    """Where notebook 05 saves the model the student trained, and notebook 06 decodes it:
+    ``runs/student/digits.keras`` in the checkout (``runs/`` is never committed). The path
+    is returned whether or not the file exists yet."""
+    return REPO / "runs" / "student" / "digits.keras"

@@ -247,3 +247,20 @@ def fine_tune(
     info = {**bundle.info, "fine_tuned": {"examples": len(examples), "epochs": epochs,
                                           "learning_rate": learning_rate}}
     return replace(bundle, model=model, info=info), history
+
+
+class KeepPosteriorgrams(keras.callbacks.Callback):
+    """The posteriorgram of one fixed example after chosen epochs (counting from 1).
+
+    ``probs[epoch]`` is the model's ``(time, classes)`` output for ``example`` at the end of
+    that epoch, so a notebook can show the blank phase and then the letters' spikes."""
+
+    def __init__(self, example: Example, spec: Spec, epochs=(1, 3, 8)):
+        super().__init__()
+        self.example, self.spec, self.epochs = example, spec, set(epochs)
+        self.probs: dict[int, np.ndarray] = {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 in self.epochs:
+            self.probs[epoch + 1] = predict_probs(self.model, [self.example.features],
+                                                  self.spec.model)[0]

@@ -128,7 +128,7 @@ def rtf(args) -> None:
 
 
 def claims_cost(args) -> None:
-    """Compute cost of each claim recipe (notebook 07), measured alone on an idle machine:
+    """Compute cost of each claim recipe (notebook 11), measured alone on an idle machine:
     parameters, training frames/s and seconds per 4,000-string epoch, inference RTF.
     Written to data/claims/cost.json: the claims runs themselves share the CPU with
     whatever else runs, so their own seconds are a rougher guide."""

@@ -1,7 +1,8 @@
 """Notebook 08 in a real browser: speak digits into a fake microphone, read the transcript.
 
 Headless Chromium (the Debian ``chromium`` package) is driven by Playwright and fed a WAV
-of digits spoken by ``theo`` (a voice the shipped model never heard), built here from the
+of digits spoken by ``theo`` (one of the FSDD voices the shipped model trained on: a check of the
+browser path, not of a new voice), built here from the
 FSDD recordings in the mirror and never committed, as its microphone. The test opens
 notebook 08 in JupyterLab 4, in Notebook 7 and in Voilà, runs it, presses Record, lets the
 clip play, presses Stop, and waits until the digits model's transcript on the page reads

@@ -65,7 +65,11 @@ def test_sentences_split_holds_out_the_test_speaker(mirror):
     split = datasets.sentences_split()
     assert {u.speaker for u in split["test"]} == {datasets.SENTENCE_TEST_SPEAKER} == {"8226"}
     assert "8226" not in {u.speaker for u in split["train"] + split["val"]}
-    assert "LJ" in {u.speaker for u in split["train"]}
+    # validation is a voice of its own, never trained on
+    assert {u.speaker for u in split["val"]} == {datasets.SENTENCE_VAL_SPEAKER} == {"LJ"}
+    assert {u.speaker for u in split["train"]} == {"4088", "4406", "5652"}
+    with pytest.raises(ManifestError, match="validation speaker"):
+        datasets.sentences_split(val_speaker="8226")
 
 
 def test_unknown_librispeech_subset_says_what_exists(mirror):

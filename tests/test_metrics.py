@@ -5,7 +5,15 @@ import random
 import jiwer
 import pytest
 
-from asrlib.metrics import ErrorRate, cer, edit_distance, error_counts, wer
+from asrlib.metrics import (
+    ErrorRate,
+    align,
+    cer,
+    edit_distance,
+    error_counts,
+    operation_counts,
+    wer,
+)
 
 PAIRS = [
     ("the cat sat on the mat", "the cat sat on mat"),
@@ -117,3 +125,44 @@ def test_bad_arguments_raise():
         error_counts("a", "a", unit="phone")
     with pytest.raises(ValueError, match="hypotheses"):
         wer(["a", "b"], ["a"])
+
+
+def _rebuilt(pairs):
+    """The reference and the hypothesis read back off an alignment's two rows."""
+    return [p.ref for p in pairs if p.ref is not None], [p.hyp for p in pairs if p.hyp is not None]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_align_counts_agree_with_wer_and_cer_on_random_strings(seed):
+    refs, hyps = _random_corpus(seed, size=20)
+    for ref, hyp in zip(refs, hyps):
+        for unit, rate in (("word", wer), ("char", cer)):
+            pairs = align(ref, hyp, unit=unit)
+            counts = operation_counts(pairs)
+            errors, total = counts["S"] + counts["D"] + counts["I"], len(pairs) - counts["I"]
+            assert ErrorRate(errors, total) == error_counts(ref, hyp, unit=unit), (ref, hyp)
+            assert errors / total == pytest.approx(rate(ref, hyp), abs=1e-12)
+            tokens = ref.split() if unit == "word" else list(" ".join(ref.split()))
+            hyp_tokens = hyp.split() if unit == "word" else list(" ".join(hyp.split()))
+            assert _rebuilt(pairs) == (tokens, hyp_tokens)
+            assert all((p.op == "=") == (p.ref == p.hyp) for p in pairs)
+
+
+def test_align_shows_a_substitution_a_deletion_and_an_insertion():
+    pairs = align("four one two five", "for two five six")
+    assert [tuple(p) for p in pairs] == [("four", "for", "S"), ("one", None, "D"),
+                                         ("two", "two", "="), ("five", "five", "="),
+                                         (None, "six", "I")]
+    assert operation_counts(pairs) == {"=": 2, "S": 1, "D": 1, "I": 1}
+    assert wer("four one two five", "for two five six") == 3 / 4
+
+
+def test_align_insertions_can_pass_100_percent_and_characters_include_spaces():
+    pairs = align("nine two", "nine nine two two five two")
+    assert operation_counts(pairs)["I"] == 4 and wer("nine two", "nine nine two two five two") == 2
+    chars = align("to be", "tobe", unit="char")
+    assert ("D" in [p.op for p in chars]) and chars[2] == (" ", None, "D")
+    assert align([1, 2], [2]) == [(1, None, "D"), (2, 2, "=")]  # any tokens, not only text
+    assert align("", "") == []
+    with pytest.raises(ValueError, match="unit"):
+        align("a", "a", unit="phone")

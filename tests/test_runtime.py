@@ -97,3 +97,9 @@ def test_one_line_names_the_flag_for_a_command_line_user():
     assert "--download" not in files.one_line(err)
     assert "download=True; on the command line --download" in files.one_line(err,
                                                                              command_line=True)
+
+
+def test_student_model_lives_in_the_ignored_runs_folder():
+    path = runtime.student_model()
+    assert path == runtime.REPO / "runs" / "student" / "digits.keras"
+    assert "/runs/" in (runtime.REPO / ".gitignore").read_text()

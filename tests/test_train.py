@@ -66,3 +66,15 @@ def test_checkpoint_averaging_keeps_the_last_k_epochs_and_averages_them():
         train.average_weights([])
     with pytest.raises(ValueError, match="at least 1"):
         train.KeepLastWeights(0)
+
+
+def test_keep_posteriorgrams_keeps_the_chosen_epochs_only():
+    spec = Spec(model=ModelConfig(units=8, filters=2))
+    example = pipeline.Example("x", "ab", np.zeros((40, 13), np.float32), np.array([2, 3]))
+    keep = train.KeepPosteriorgrams(example, spec, epochs=(1, 3))
+    keep.set_model(build_model(spec.model))
+    for epoch in range(4):
+        keep.on_epoch_end(epoch)
+    assert sorted(keep.probs) == [1, 3]
+    assert keep.probs[1].shape == (20, 28)
+    assert np.allclose(keep.probs[3].sum(axis=1), 1.0, atol=1e-5)

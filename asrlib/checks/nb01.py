@@ -1,4 +1,4 @@
-"""Exercise checks for notebook 01 (audio and MFCC)."""
+"""Exercise checks for notebook 01 (audio and MFCC), and their answer key."""
 
 from __future__ import annotations
 
@@ -6,6 +6,29 @@ import numpy as np
 
 from asrlib import checks, features
 from asrlib.features import FeatureConfig
+
+KEY = {  # the answer key: exercise title as the check prints it → the answer, with the reason
+    "Exercise 1 (number of frames)": (
+        "**151.** 1.5 s at 16 kHz are 24,000 samples; centred frames every 160 samples give "
+        "1 + 24,000 // 160 = 151 (`FeatureConfig().n_frames(24000)`)."),
+    "Exercise 2 (mel filter)": (
+        "**22.** By the bank: the filters' peaks are `bin_hz[bank.argmax(axis=1)]`, and filter "
+        "22's, 1968.75 Hz, is the nearest to 2000 Hz. By hand: 2000 Hz is 25.08 mel; the 42 "
+        "points equally spaced from 0 to 45.25 mel (8 kHz) are 1.104 mel apart and filter k "
+        "is centred on point k + 1, so 25.08 / 1.104 − 1 = 21.7 rounds to 22."),
+    "Exercise 3 (MFCC shape)": (
+        "**(81, 13).** 0.8 s are 12,800 samples: 1 + 12,800 // 160 = 81 frames of 13 "
+        "coefficients, in asrlib's (time, features) order; librosa would return (13, 81)."),
+    "Exercise 4 (frame a signal)": (
+        "`solution_frame_signal` pads `n_fft // 2` zeros at both ends, so that frame t is "
+        "centred on sample t · hop, then takes 1 + (len(padded) − n_fft) // hop slices of "
+        "n_fft samples, each starting hop samples after the previous one. That is "
+        "1 + len(samples) // hop frames, as `features.frame_signal` and librosa cut them."),
+    "Exercise 5 (Hz to mel)": (
+        "`solution_hz_to_mel` is Slaney's scale: hz / (200/3) below 1000 Hz, and "
+        "15 + ln(hz / 1000) / (ln 6.4 / 27) from 1000 Hz up, chosen element by element with "
+        "`np.where` so that it works on whole arrays (librosa's default `hz_to_mel`)."),
+}
 
 
 def frames(answer, seconds: float = 1.5) -> bool:
@@ -64,6 +87,97 @@ def mfcc_shape(answer, seconds: float = 0.8) -> bool:
         hint=hint,
         praise=f"{expected[0]} frames of {expected[1]} coefficients.",
     )
+
+
+SIGNAL_CASES = ((1003, 512, 160), (300, 64, 25), (100, 512, 160), (4800, 400, 160))
+
+
+def frame_signal(answer) -> bool:
+    """Exercise 4 (code): ``answer(samples, n_fft, hop)`` cuts centred frames ``(time, n_fft)``
+    (``n_fft // 2`` zeros padded at both ends), checked against :func:`features.frame_signal`
+    on hidden signals, lengths, windows and hops."""
+    name = "Exercise 4 (frame a signal)"
+    if checks.untried(name, answer):
+        return False
+    rng = np.random.default_rng(4)
+    for length, n_fft, hop in SIGNAL_CASES:
+        samples = rng.uniform(-1, 1, size=length).astype(np.float32)
+        expected = features.frame_signal(samples, n_fft, hop)
+        try:
+            got = answer(samples, n_fft, hop)
+        except Exception as err:  # the student's function: say what went wrong, no traceback
+            return checks.report(name, False, hint=f"your function raised "
+                                 f"{type(err).__name__}: {err}")
+        if got is None:  # the body is still `...`
+            return checks.untried(name, None) and False
+        shape = np.shape(got)
+        if shape != expected.shape:
+            return checks.report(
+                name, False, hint=f"{length} samples, n_fft={n_fft}, hop={hop}: expected shape "
+                f"{expected.shape} (1 + samples // hop frames of n_fft samples), got {shape}.")
+        if not checks.close(got, expected, 1e-6):
+            return checks.report(
+                name, False, hint=f"right shape {shape}, wrong values: pad n_fft // 2 zeros at "
+                "both ends (np.pad), and start frame t at padded sample t · hop.")
+    return checks.report(
+        name, True, praise=f"the same frames as features.frame_signal on {len(SIGNAL_CASES)} "
+        "hidden signals, and so as librosa's centred frames.")
+
+
+def solution_frame_signal(samples, n_fft: int, hop: int) -> np.ndarray:
+    """Centred frames ``(time, n_fft)``: frame t is centred on sample t · hop."""
+    padded = np.pad(samples, n_fft // 2)  # zeros at both ends
+    n_frames = 1 + (len(padded) - n_fft) // hop
+    return np.stack([padded[t * hop:t * hop + n_fft] for t in range(n_frames)])
+
+
+MEL_HZ = np.array([0.0, 100.0, 440.0, 999.0, 1000.0, 1500.0, 2000.0, 4000.0, 8000.0])
+
+
+def hz_to_mel(answer) -> bool:
+    """Exercise 5 (code): ``answer(hz)`` is Slaney's mel scale, checked against librosa's
+    ``hz_to_mel`` on hidden frequencies (an array; a function of one number is tried on each)."""
+    import librosa
+
+    name = "Exercise 5 (Hz to mel)"
+    if checks.untried(name, answer):
+        return False
+    expected = librosa.hz_to_mel(MEL_HZ)
+    try:
+        try:
+            got = answer(MEL_HZ.copy())
+        except (TypeError, ValueError):  # e.g. `if hz < 1000` on an array: try number by number
+            got = [answer(float(f)) for f in MEL_HZ]
+            got = None if any(g is None for g in got) else got
+    except Exception as err:  # the student's function: say what went wrong, no traceback
+        return checks.report(name, False, hint=f"your function raised {type(err).__name__}: "
+                             f"{err}")
+    if got is None:  # the body is still `...`
+        return checks.untried(name, None) and False
+    try:
+        values = np.asarray(got, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        values = np.full(len(MEL_HZ), np.nan)
+    if values.shape != expected.shape:
+        values = np.full(len(MEL_HZ), np.nan)
+    wrong = np.flatnonzero(~np.isclose(values, expected, atol=1e-6))
+    hint = ""
+    if len(wrong):
+        hint = (f"at {MEL_HZ[wrong[0]]:g} Hz librosa says {expected[wrong[0]]:.4f} mel. Below "
+                "1000 Hz: hz / (200/3); from 1000 Hz up: 15 + ln(hz / 1000) / (ln(6.4) / 27).")
+    if np.allclose(values, 2595 * np.log10(1 + MEL_HZ / 700), atol=1e-3):
+        hint = "that is HTK's formula (1000 Hz = 1000 mel); asrlib and librosa use Slaney's."
+    return checks.report(name, not len(wrong), hint=hint,
+                         praise="linear up to 1 kHz (15 mel), logarithmic above: librosa's "
+                         "default scale.")
+
+
+def solution_hz_to_mel(hz):
+    """Slaney's mel scale, element by element: linear below 1 kHz, logarithmic above."""
+    hz = np.asarray(hz, dtype=np.float64)
+    linear = hz / (200 / 3)
+    logarithmic = 15 + np.log(np.maximum(hz, 1000) / 1000) / (np.log(6.4) / 27)
+    return np.where(hz < 1000, linear, logarithmic)
 
 
 def _as_int(answer) -> int | None:

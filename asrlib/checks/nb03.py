@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from asrlib import checks
+import numpy as np
+
+from asrlib import checks, ctc
 from asrlib.model import ModelConfig, output_lengths, param_counts
+from asrlib.text import Alphabet
 
 
 def output_frames(answer, input_frames: int = 301) -> bool:
@@ -49,3 +52,73 @@ def sequence_width(answer, n_features: int = 40, filters: int = 64) -> bool:
         hint="the pool halves the frequency axis (floor), then frequency × channels.",
         praise=f"({n_features} // 2) · {filters} = {expected} features per frame.",
     )
+
+
+# (input MFCC frames at 10 ms, transcript, time stride): short clips, some at the boundary
+TOO_FEW_CASES = (
+    (30, "eight", 4), (30, "eight", 8), (23, "three", 4), (24, "three", 4), (27, "three", 4),
+    (47, "seven seven", 4), (43, "seven seven", 4), (43, "seven seven", 2),
+    (120, "bookkeeper", 8), (100, "bookkeeper", 8), (100, "bookkeeper", 2), (9, "a", 8),
+    (7, "a", 8), (301, "the quick brown fox", 8),
+)
+
+
+def _too_few(n_frames: int, text: str, stride: int) -> bool:
+    return ctc.min_frames(Alphabet().encode(text)) > n_frames // stride
+
+
+def too_few_frames(answer) -> bool:
+    """Exercise 4 (code): ``answer(n_frames, text, stride)`` (a function; one that returns None
+    is not tried yet) says whether a model whose max-pools divide time by ``stride`` gives
+    ``n_frames`` input frames fewer output frames than CTC needs for ``text``."""
+    name = "Exercise 4 (too few frames)"
+    if checks.untried(name, answer):
+        return False
+    for n_frames, text, stride in TOO_FEW_CASES:
+        expected = _too_few(n_frames, text, stride)
+        try:
+            got = answer(n_frames, text, stride)
+        except Exception as err:  # the student's function: say what went wrong, no traceback
+            return checks.report(name, False, hint=f"your function raised "
+                                 f"{type(err).__name__}: {err}")
+        if got is None:  # the body is still `...`
+            return checks.untried(name, None) and False
+        if not isinstance(got, (bool, np.bool_)) or bool(got) != expected:
+            return checks.report(
+                name, False,
+                hint=f"for {n_frames} frames, {text!r}, stride {stride} you return {got!r}, "
+                f"expected {expected}. How many frames does each 2×2 pool keep? CTC needs "
+                "ctc.min_frames(alphabet.encode(text)) of them (a blank between equal letters).")
+    lost = [f"{text!r} in {n / 100:g} s" for n, text, s in TOO_FEW_CASES
+            if s == 4 and _too_few(n, text, s)]
+    return checks.report(
+        name, True,
+        praise=f"with a second pool (stride 4) these clips could not be learnt (loss inf): "
+        f"{', '.join(lost)}; 'three' in 0.24 s still fits, its doubled e costs one blank.",
+    )
+
+
+def solution_too_few_frames(n_frames: int, text: str, stride: int) -> bool:
+    """True when ``n_frames // stride`` output frames are fewer than CTC needs for ``text``."""
+    output_frames = n_frames // stride  # each 2×2 'valid' pool keeps floor(T / 2) frames
+    return ctc.min_frames(Alphabet().encode(text)) > output_frames
+
+
+KEY = {
+    "Exercise 1 (output frames)":
+        "**150.** The 2×2 max-pool keeps ⌊301 / 2⌋ = 150 frames: with `'valid'` padding an "
+        "incomplete block, here the odd last frame, is dropped (`output_lengths(301) == 150`).",
+    "Exercise 2 (LSTM parameters)":
+        "**459,776** = 4 · (192 + 256 + 1) · 256. Each of the four gate blocks has input weights "
+        "(192), recurrent weights (256: the layer's own, now wider, state) and a bias, for each "
+        "of the 256 units.",
+    "Exercise 3 (reshape width)":
+        "**1,280** = (40 // 2) · 64. The pool halves the frequency axis (40 → 20), and the "
+        "Reshape glues frequency and the 64 filter channels of each frame into one vector.",
+    "Exercise 4 (too few frames)":
+        "`solution_too_few_frames` divides the input frames by the stride, rounding down "
+        "(every 2×2 `'valid'` pool keeps ⌊T / 2⌋ frames), and compares that with "
+        "`ctc.min_frames` of the encoded transcript: one frame per character plus a blank "
+        "between equal neighbours. At stride 4, 'three' in 0.23 s and 'seven seven' in 0.43 s "
+        "no longer fit; 'three' in 0.24 s does.",
+}

@@ -1,8 +1,36 @@
-"""Exercise checks for notebook 06 (decoding)."""
+"""Exercise checks for notebook 06 (decoding), and their answer key."""
 
 from __future__ import annotations
 
-from asrlib import checks
+import math
+
+import numpy as np
+
+from asrlib import checks, decoding
+from asrlib.text import Alphabet
+
+DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+LEXICON_TEXTS = ("two", "six one", "three eight", "seven zero five", "nine four", "eight six two")
+
+KEY = {  # the answer key: exercise title as the check prints it → the answer, with the reason
+    "Exercise 1 (summing the paths)": (
+        "**0.64.** Three paths collapse to \"a\": `a a` (0.4 × 0.4 = 0.16), `a _` and `_ a` "
+        "(0.4 × 0.6 = 0.24 each); together 0.64, more than the 0.36 of the best path `_ _`, "
+        "which collapses to the empty transcript."),
+    "Exercise 2 (time per output frame)": (
+        "**20 ms.** One feature frame every 10 ms, and the 2×2 max-pool keeps one output frame "
+        "for every two input frames: 2 × 10 ms."),
+    "Exercise 3 (perplexity)": (
+        "**10.** Every word has P = 1/10, so exp(−mean log P) = exp(log 10) = 10: the model is "
+        "as unsure as a choice among ten equally likely words, which is all a random digit "
+        "string allows."),
+    "Exercise 4 (a lexicon scorer)": (
+        "`solution_lexicon_scorer` splits the text so far at its last space: what follows is "
+        "the word being spelled. A space is allowed (0.0) only when that word is a whole digit "
+        "word, so no empty word and no non-word is ever finished; a letter is allowed only when "
+        "the word with that letter added is still the beginning of some digit word. Everything "
+        "else gets −inf, which removes the extension from the beam."),
+}
 
 
 def two_frame_prob(answer, p_a: float = 0.4) -> bool:
@@ -47,3 +75,95 @@ def uniform_perplexity(answer, n_words: int = 10) -> bool:
         praise="random digit strings leave a word LM nothing to predict: here the lexicon, "
         "not the LM, does the work.",
     )
+
+
+def solution_lexicon_scorer(prefix_text: str, next_char: str) -> float:
+    """0.0 if ``prefix_text + next_char`` can still be read as digit words, else -inf."""
+    word = prefix_text.split(" ")[-1]  # the word being spelled ("" right after a space)
+    if next_char == " ":
+        return 0.0 if word in DIGIT_WORDS else -math.inf
+    grown = word + next_char
+    return 0.0 if any(w.startswith(grown) for w in DIGIT_WORDS) else -math.inf
+
+
+class _TextScorer:
+    """A function of (text so far, next character) as a :class:`decoding.Scorer`; the end of
+    the utterance is allowed only after a whole digit word."""
+
+    def __init__(self, fn, alphabet: Alphabet):
+        self.fn, self.alphabet = fn, alphabet
+
+    def score(self, prefix, token):
+        return float(self.fn(self.alphabet.decode(prefix), self.alphabet.symbols[token]))
+
+    def final(self, prefix):
+        return 0.0 if self.alphabet.decode(prefix).split(" ")[-1] in DIGIT_WORDS else -math.inf
+
+
+def _posteriorgram(text: str, rng, alphabet: Alphabet) -> np.ndarray:
+    """Frames that spell ``text`` with slips: a letter frame often rates another letter a
+    little higher than the right one (greedy then writes a non-word); blanks in between."""
+    frames = []
+    for ch in text:
+        frame = np.full(alphabet.size, 1e-4)
+        true = alphabet.symbols.index(ch)
+        if ch != " " and rng.random() < 0.5:
+            wrong = int(rng.choice([i for i in range(2, alphabet.size) if i != true]))
+            frame[wrong], frame[true] = 0.5, 0.4
+        else:
+            frame[true] = 0.85
+        frames += [frame / frame.sum(), np.eye(alphabet.size)[0] * 0.9 + 0.1 / alphabet.size]
+    return np.array(frames)
+
+
+def _decode(fn, probs, alphabet) -> str:
+    beams = decoding.prefix_beam_search(probs, 8, scorer=_TextScorer(fn, alphabet), prune=1e-3)
+    return alphabet.decode(beams[0][0]) if beams else ""
+
+
+PAIRS = [("", "t"), ("", "x"), ("", " "), ("tw", "o"), ("tw", "e"), ("two", " "), ("tw", " "),
+         ("two ", "s"), ("two ", " "), ("six on", "e"), ("six on", "c"), ("six", "t")]
+
+
+def lexicon_scorer(answer) -> bool:
+    """Exercise 4 (code): ``answer(prefix_text, next_char)`` is 0.0 when the text can still be
+    read as digit words after ``next_char`` and -inf when not; checked on hidden pairs and by
+    running :func:`asrlib.decoding.prefix_beam_search` with it on hidden posteriorgrams."""
+    name = "Exercise 4 (a lexicon scorer)"
+    if checks.untried(name, answer):
+        return False
+    try:
+        got = [answer(text, ch) for text, ch in PAIRS]
+    except Exception as err:  # the student's function: say what went wrong, no traceback
+        return checks.report(name, False, hint=f"your function raised {type(err).__name__}: "
+                             f"{err}")
+    if any(g is None for g in got):  # the body is still `...`
+        return checks.untried(name, None) and False
+    for (text, ch), value in zip(PAIRS, got):
+        expected = solution_lexicon_scorer(text, ch)
+        try:
+            same = float(value) == expected
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            verdict = "allowed (0.0)" if expected == 0 else "forbidden (-math.inf)"
+            return checks.report(name, False, hint=f"after {text!r}, the character {ch!r} "
+                                 f"should be {verdict}; your function returned {value!r}.")
+    alphabet, rng = Alphabet(), np.random.default_rng(6)
+    cases = [_posteriorgram(text, rng, alphabet) for text in LEXICON_TEXTS]
+    try:
+        mine = [_decode(answer, p, alphabet) for p in cases]
+    except Exception as err:
+        return checks.report(name, False, hint=f"in the beam search your function raised "
+                             f"{type(err).__name__}: {err}")
+    expected = [_decode(solution_lexicon_scorer, p, alphabet) for p in cases]
+    greedy = [alphabet.decode(decoding.greedy(p)) for p in cases]
+    slips = sum(g != t for g, t in zip(greedy, LEXICON_TEXTS))
+    wrong = [i for i, (a, b) in enumerate(zip(mine, expected)) if a != b]
+    if wrong:
+        i = wrong[0]
+        return checks.report(name, False, hint=f"on a hidden string the beam with your scorer "
+                             f"wrote {mine[i]!r}, the reference {expected[i]!r}.")
+    return checks.report(name, True, praise=f"greedy misspelled {slips} of {len(cases)} hidden "
+                         f"strings (e.g. {greedy[0]!r}); the beam with your scorer wrote "
+                         f"{sum(m == t for m, t in zip(mine, LEXICON_TEXTS))} of them exactly.")

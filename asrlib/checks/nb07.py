@@ -1,10 +1,34 @@
-"""Exercise checks for notebook 07 (improvements: a voice never heard)."""
+"""Exercise checks for notebook 07 (improvements: measuring what helps a voice never heard)."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from asrlib import checks, datasets, loso, results, runtime
 
 RESULTS = runtime.REPO / "data" / "loso"  # the committed fold results notebook 07 reads
+
+KEY = {  # the answer key: exercise title as the check prints it → the answer, with the reason
+    "Exercise 1 (validation speaker)": (
+        "**nicolas**. A fold validates on the speaker after its test speaker in "
+        "`datasets.FSDD_SPEAKERS` (george, jackson, lucas, nicolas, theo, yweweler), so the "
+        "fold that tests on lucas picks its epoch and tunes its decoder on nicolas."),
+    "Exercise 2 (folds per training speaker)": (
+        "**4**. Each of the six voices is the test voice in one fold and the validation voice "
+        "in another, so it trains in the remaining four."),
+    "Exercise 3 (hardest speaker)": (
+        "**george**, the largest digit-decoder WER in the v4 table (the `worst` row names its "
+        "value; `results.summarize(folds)['task']['worst_speaker']` names the voice). The mean "
+        "alone would hide how far one voice is from the others."),
+    "Exercise 4 (mean and worst voice)": (
+        "Average the values of the dictionary (`sum(d.values()) / len(d)`) and take the key "
+        "with the largest value (`max(d, key=d.get)`); return both as a tuple. Each voice "
+        "counts once, however many clips it said."),
+    "Exercise 5 (the one rule)": (
+        "Compute `delta = mean(b_runs) - mean(a_runs)`; return `\"better\"` if "
+        "`delta < -floor`, `\"worse\"` if `delta > floor`, else `\"within noise\"`. Averaging "
+        "all runs of A (never picking its luckiest or unluckiest) is what makes the rule fair."),
+}
 
 
 def validation_speaker(answer, test_speaker: str = "lucas") -> bool:
@@ -53,3 +77,67 @@ def hardest_speaker(answer, recipe: str = "v4", decoder: str = "task", out_dir=R
         "the table's largest WER.",
         praise=f"{worst['worst_speaker']}: WER {worst['worst_wer']:.1%}.",
     )
+
+
+def mean_and_worst(answer) -> bool:
+    """Exercise 4 (code): ``answer(per_voice_wer)`` → ``(mean, worst_voice)`` for a
+    ``{voice: WER}`` dictionary (one that returns None is not tried yet)."""
+    name = "Exercise 4 (mean and worst voice)"
+    if checks.untried(name, answer):
+        return False
+    cases = [{"ann": 0.10, "bo": 0.35, "cy": 0.05, "dee": 0.20},
+             {"theo": 0.02, "nicolas": 0.31, "lucas": 0.07}, {"solo": 0.5}]
+    try:
+        got = [answer(dict(case)) for case in cases]
+    except Exception as err:  # the student's function: say what went wrong, no traceback
+        return checks.report(name, False, hint=f"your function raised {type(err).__name__}: "
+                             f"{err}")
+    if any(g is None for g in got):  # the body is still `...`
+        return checks.untried(name, None) and False
+    ok = all(isinstance(g, tuple) and len(g) == 2 and checks.close(g[0], e[0], 1e-9)
+             and g[1] == e[1] for g, e in zip(got, map(solution_mean_and_worst, cases)))
+    return checks.report(
+        name, ok, hint="return a tuple (mean, voice): sum(d.values()) / len(d), and "
+        "max(d, key=d.get) for the voice with the highest WER (WERs as fractions, not %).",
+        praise="the mean says how good the recipe is; the worst voice, how bad it gets.",
+    )
+
+
+def solution_mean_and_worst(per_voice_wer: dict) -> tuple:
+    """Exercise 4's reference: the mean WER over voices and the voice with the highest WER."""
+    mean = sum(per_voice_wer.values()) / len(per_voice_wer)
+    return mean, max(per_voice_wer, key=per_voice_wer.get)
+
+
+def verdict(answer) -> bool:
+    """Exercise 5 (code): ``answer(a_runs, b_runs, floor)`` is notebook 07's one rule,
+    checked against :func:`asrlib.results.judge` on hidden runs (None: not tried yet)."""
+    name = "Exercise 5 (the one rule)"
+    if checks.untried(name, answer):
+        return False
+    # no case sits on the floor itself, so the order of the additions cannot change a verdict;
+    # the second and third tell the mean of A from its first or its best run
+    cases = [([0.214, 0.166], [0.10], 0.048), ([0.214, 0.166], [0.16], 0.048),
+             ([0.214, 0.166], [0.13], 0.048), ([0.20, 0.22], [0.26], 0.02),
+             ([0.30], [0.285], 0.02), ([0.12, 0.14], [0.105], 0.03),
+             ([0.25, 0.24, 0.26], [0.20, 0.21, 0.22], 0.02)]
+    try:
+        got = [answer(list(a), list(b), floor) for a, b, floor in cases]
+    except Exception as err:
+        return checks.report(name, False, hint=f"your function raised {type(err).__name__}: "
+                             f"{err}")
+    if any(g is None for g in got):
+        return checks.untried(name, None) and False
+    wrong = [case for case, g in zip(cases, got) if g != solution_verdict(*case)]
+    return checks.report(
+        name, not wrong, hint=f"for a_runs={wrong[0][0]}, b_runs={wrong[0][1]}, "
+        f"floor={wrong[0][2]} the rule says {solution_verdict(*wrong[0])!r}: compare the mean "
+        "of b_runs with the mean of a_runs, and call it only beyond the floor." if wrong else "",
+        praise="one rule for every comparison: a difference inside the floor is not evidence.",
+    )
+
+
+def solution_verdict(a_runs, b_runs, floor: float) -> str:
+    """Exercise 5's reference: "better", "worse" or "within noise" by the means and the floor."""
+    delta = float(np.mean(b_runs)) - float(np.mean(a_runs))
+    return "better" if delta < -floor else "worse" if delta > floor else "within noise"

@@ -1,0 +1,47 @@
+"""Notebook 10's exercises: each reference solution passes its check, wrong answers fail,
+and every exercise has an answer in the key."""
+
+import numpy as np
+
+from asrlib.checks import nb10
+
+CHECKS = [nb10.running_mean, nb10.frames_per_chunk, nb10.lstm_step]
+
+
+def test_the_solutions_pass(capsys):
+    assert nb10.running_mean(nb10.solution_running_mean) is True
+    assert nb10.lstm_step(nb10.solution_lstm_step) is True
+    assert capsys.readouterr().out.count("✅") == 2
+
+
+def test_wrong_answers_fail(capsys):
+    assert nb10.running_mean(lambda x: np.full(len(x), np.mean(x))) is False  # needs the future
+    assert nb10.running_mean(np.cumsum) is False  # a running sum, not a mean
+
+    def no_forget_gate(x, h, c, W, U, b):  # keeps all of the old cell
+        i, _, g, o = np.split(x @ W + h @ U + b, 4)
+        sig = 1 / (1 + np.exp(-np.stack([i, o])))
+        c = c + sig[0] * np.tanh(g)
+        return sig[1] * np.tanh(c), c
+
+    def no_output_gate(x, h, c, W, U, b):
+        _, c_new = nb10.solution_lstm_step(x, h, c, W, U, b)
+        return np.tanh(c_new), c_new
+
+    assert nb10.lstm_step(no_forget_gate) is False
+    assert nb10.lstm_step(no_output_gate) is False
+    assert nb10.lstm_step(lambda x, h, c, W, U, b: nb10.solution_lstm_step(x, h, c, W, U, b)[0]
+                          ) is False  # h only, not (h, c)
+    assert capsys.readouterr().out.count("❌") == 5
+
+
+def test_every_exercise_has_a_key_entry(capsys):
+    titles = []
+    for check in CHECKS:
+        check(...)
+        titles.append(capsys.readouterr().out.split("⏳ ", 1)[1].split(":", 1)[0])
+    assert titles == list(nb10.KEY)
+    assert "solution_running_mean" in nb10.KEY["Exercise 1 (a running mean)"]
+    assert "solution_lstm_step" in nb10.KEY["Exercise 3 (one LSTM step)"]
+    assert "**15.**" in nb10.KEY["Exercise 2 (output frames per chunk)"]
+    assert nb10.frames_per_chunk(15)

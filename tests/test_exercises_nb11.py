@@ -1,0 +1,35 @@
+"""Notebook 11's exercise: the check accepts the reference, rejects a wrong answer, and treats
+`...` (or a body that is still `...`) as not tried yet."""
+
+from __future__ import annotations
+
+from asrlib.checks import nb11
+
+
+def test_within_floor(capsys):
+    assert nb11.within_floor(nb11.solution_within_floor) is True
+    assert "✅" in capsys.readouterr().out
+    no_ties = lambda scores, floor: [min(scores, key=scores.get)]  # noqa: E731
+    assert nb11.within_floor(no_ties) is False
+    assert "❌" in capsys.readouterr().out
+    assert nb11.within_floor(lambda scores, floor: sorted(scores, key=scores.get)) is False  # all
+    assert "❌" in capsys.readouterr().out
+    assert nb11.within_floor(...) is False
+    assert "⏳" in capsys.readouterr().out
+    assert nb11.within_floor(lambda scores, floor: None) is False
+    assert "⏳" in capsys.readouterr().out
+    assert nb11.within_floor(lambda scores, floor: scores["missing"]) is False
+    out = capsys.readouterr().out
+    assert "KeyError" in out and "Traceback" not in out
+
+
+def test_the_reference_keeps_the_best_and_its_ties_in_order():
+    scores = {"a": 0.20, "b": 0.116, "c": 0.13, "d": 0.137}
+    assert nb11.solution_within_floor(scores, 0.02) == ["b", "c"]
+    assert nb11.solution_within_floor(scores, 0.1) == ["b", "c", "d", "a"]
+
+
+def test_every_exercise_has_a_key_entry(capsys):
+    nb11.within_floor(nb11.solution_within_floor)
+    title = capsys.readouterr().out.split(":")[0].removeprefix("✅ ")
+    assert set(nb11.KEY) == {title}
