@@ -36,7 +36,10 @@ def _probs(bundle, utts):
     examples, report = pipeline.prepare(utts, bundle.spec)
     if report.dropped:
         print(f"note: {len(report.dropped)} utterances dropped: {report.dropped}")
-    probs = predict_probs(bundle.model, [e.features for e in examples], bundle.spec.model)
+    # one utterance at a time, as `transcribe` does: in a padded batch the backward LSTM
+    # would also read the padding, and the probabilities would depend on the batch
+    probs = predict_probs(bundle.model, [e.features for e in examples], bundle.spec.model,
+                          batch_size=1)
     return probs, [e.text for e in examples], [e.id for e in examples]
 
 

@@ -131,3 +131,6 @@ def test_sentence_baseline_never_saw_its_test_speaker():
     assert info["data"] == "sentences"
     assert datasets.SENTENCE_TEST_SPEAKER not in info["speakers"]["train"] + info["speakers"]["val"]
     assert info["speakers"]["test"] == [datasets.SENTENCE_TEST_SPEAKER]
+    # it chose its epoch on a voice it never trained on
+    assert info["speakers"]["val"] == [datasets.SENTENCE_VAL_SPEAKER]
+    assert not set(info["speakers"]["val"]) & set(info["speakers"]["train"])
