@@ -91,3 +91,25 @@ def test_every_section_ends_in_a_check(notebook):
     assert sections, "numbered sections (## 1. …) expected"
     for title, cells in sections.items():
         assert any("assert" in src or "checks" in src for src in cells), f"no check in {title!r}"
+
+
+IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?|<img[^>]*\ssrc=[\"']([^\"']+)[\"']")
+
+
+def test_images_lie_beside_the_notebooks(notebook):
+    """Voilà serves only files under the notebook's folder, and its page fails to render (HTTP
+    404, no app at all) on a markdown image outside it, such as ``../docs/x.jpg``."""
+    path, nb = notebook
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        for groups in IMAGE.findall(cell.source):
+            target = next(g for g in groups if g)
+            if re.match(r"^(https?:|data:|attachment:)", target):
+                continue
+            file = (path.parent / target).resolve()
+            if not file.is_relative_to(path.parent.resolve()) or not file.is_file():
+                problems.append(f"cell {index}: {target}")
+    assert not problems, (f"{path.name}: images outside notebooks/ or missing (put them in "
+                          f"notebooks/images/): " + "; ".join(problems))
