@@ -424,26 +424,6 @@ def common_voice(folder: str | os.PathLike, split: str = "train") -> list[Uttera
     return utts
 
 
-def hours(utts: list[Utterance]) -> float:
-    """Total audio of ``utts`` in hours: a file's length is read from its header (nothing is
-    decoded), a known ``duration`` is used as given, and a joined string is built to measure it."""
-    import soundfile as sf
-
-    seconds = 0.0
-    for u in utts:
-        if u.duration is not None:
-            seconds += u.duration
-        elif u.path is not None and not u.parts:
-            try:
-                seconds += sf.info(u.path).duration
-            except Exception as err:  # soundfile raises LibsndfileError, RuntimeError, ...
-                raise ManifestError(f"{u.path}: cannot read its length ({err}); "
-                                    "check that the file is audio and not truncated") from err
-        else:
-            seconds += len(u.load()) / SAMPLE_RATE
-    return seconds / 3600
-
-
 def sentences_split(test_speaker: str = SENTENCE_TEST_SPEAKER, subset: str = "sample",
                     val_speaker: str = SENTENCE_VAL_SPEAKER, root=None,
                     download: bool | None = None) -> dict[str, list[Utterance]]:

@@ -3,7 +3,8 @@
 A row is ``{"audio_filepath", "duration", "text"}``, optionally with ``"id"`` and
 ``"speaker"``; relative audio paths are relative to the manifest's folder.
 :func:`read` gives :class:`asrlib.datasets.Utterance` objects and one line per bad
-row; :func:`write` writes utterances back, saving synthesised ones as WAV first.
+row; :func:`write` writes utterances back, saving synthesised ones as WAV first;
+:func:`seconds` and :func:`hours` measure them.
 """
 
 from __future__ import annotations
@@ -75,9 +76,7 @@ def write(utts: list[Utterance], path: str | os.PathLike, audio_dir=None) -> Pat
             else:
                 wav, duration = Path(u.path), u.duration
                 if duration is None:
-                    import soundfile as sf
-
-                    duration = round(sf.info(str(wav)).duration, 3)
+                    duration = round(seconds(u), 3)
             rel = os.path.relpath(wav, path.parent)
             row = {
                 "audio_filepath": rel,
@@ -87,3 +86,24 @@ def write(utts: list[Utterance], path: str | os.PathLike, audio_dir=None) -> Pat
             }
             f.write(json.dumps(row) + "\n")
     return path
+
+
+def seconds(u: Utterance) -> float:
+    """An utterance's length in seconds: its known ``duration``, else a file's header (nothing
+    is decoded), else the joined string, built to measure it."""
+    if u.duration is not None:
+        return u.duration
+    if u.path is None or u.parts:
+        return len(u.load()) / SAMPLE_RATE
+    import soundfile as sf
+
+    try:
+        return sf.info(u.path).duration
+    except Exception as err:  # soundfile raises LibsndfileError, RuntimeError, ...
+        raise ManifestError(f"{u.path}: cannot read its length ({err}); check that the "
+                            "file is audio and not truncated") from err
+
+
+def hours(utts: list[Utterance]) -> float:
+    """Total audio of ``utts`` in hours (see :func:`seconds`)."""
+    return sum(seconds(u) for u in utts) / 3600

@@ -87,23 +87,3 @@ def test_common_voice_layout(tmp_path):
     assert utts[0].path == str(tmp_path / "clips" / "common_voice_en_1.mp3")
     with pytest.raises(ManifestError, match=r"dev\.tsv"):
         datasets.common_voice(tmp_path, "dev")
-
-
-def test_hours_reads_files_durations_and_joined_strings(tmp_path, mirror):
-    import soundfile as sf
-
-    wav = tmp_path / "two_seconds.wav"
-    sf.write(wav, np.zeros(32_000, dtype=np.float32), 16_000)
-    string = datasets.connected_digits(1, ["theo"], seed=0)[0]
-    utts = [datasets.Utterance("a", "x", path=str(wav)),
-            datasets.Utterance("b", "x", duration=1.5), string]
-    expected = 2 + 1.5 + len(string.load()) / 16_000
-    assert datasets.hours(utts) == pytest.approx(expected / 3600)
-    assert datasets.hours([]) == 0
-
-
-def test_hours_names_an_unreadable_file(tmp_path):
-    bad = tmp_path / "not_audio.wav"
-    bad.write_text("hello")
-    with pytest.raises(ManifestError, match=r"not_audio\.wav"):
-        datasets.hours([datasets.Utterance("a", "x", path=str(bad))])

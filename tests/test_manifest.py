@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from asrlib import datasets, manifest
 
@@ -29,3 +30,23 @@ def test_write_manifest_roundtrip(mirror, tmp_path):
     back, problems = manifest.read(path)
     assert not problems and [u.text for u in back] == [u.text for u in utts]
     assert np.allclose(back[0].load(), utts[0].load(), atol=1e-3)
+
+
+def test_hours_reads_files_durations_and_joined_strings(tmp_path, mirror):
+    import soundfile as sf
+
+    wav = tmp_path / "two_seconds.wav"
+    sf.write(wav, np.zeros(32_000, dtype=np.float32), 16_000)
+    string = datasets.connected_digits(1, ["theo"], seed=0)[0]
+    utts = [datasets.Utterance("a", "x", path=str(wav)),
+            datasets.Utterance("b", "x", duration=1.5), string]
+    expected = 2 + 1.5 + len(string.load()) / 16_000
+    assert manifest.hours(utts) == pytest.approx(expected / 3600)
+    assert manifest.hours([]) == 0
+
+
+def test_hours_names_an_unreadable_file(tmp_path):
+    bad = tmp_path / "not_audio.wav"
+    bad.write_text("hello")
+    with pytest.raises(datasets.ManifestError, match=r"not_audio\.wav"):
+        manifest.hours([datasets.Utterance("a", "x", path=str(bad))])
