@@ -20,7 +20,7 @@ NB_LAX    := $(filter-out $(NB_STRICT),$(NOTEBOOKS))
 NBVAL     := --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 NB        ?= $(NOTEBOOKS)
 
-.PHONY: install browser demo test lint clean notebooks notebook-times book
+.PHONY: install browser demo test test-fast lint clean notebooks notebook-times book
 
 install: $(VENV)/.installed
 
@@ -45,6 +45,11 @@ test: install browser
 	ASRLIB_FAST=1 $(BIN)/python -m pytest -q --nbval $(NBVAL) $(NB_STRICT)
 	ASRLIB_FAST=1 $(BIN)/python -m pytest -q --nbval-lax $(NBVAL) $(NB_LAX)
 	$(MAKE) book
+
+# While developing: the library's tests without those that train, spawn workers, open a
+# browser or run notebooks (pytest -m "not slow"; about two minutes). `make test` runs all.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow" --durations=5
 
 # Re-execute notebooks in FAST mode and store their outputs (what nbval compares):
 #   make notebooks                      all of them

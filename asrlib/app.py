@@ -17,7 +17,7 @@ import html
 import ipywidgets
 import numpy as np
 
-from asrlib import SAMPLE_RATE, audio, decoding, features
+from asrlib import SAMPLE_RATE, audio, decoders, features
 from asrlib.files import one_line
 from asrlib.recorder import Recorder
 from asrlib.transcriber import Transcriber, word_confidence
@@ -26,17 +26,15 @@ from asrlib.transcriber import Transcriber, word_confidence
 def analyse(transcriber: Transcriber, samples: np.ndarray) -> dict:
     """Everything the app shows for one clip: features, probabilities and transcripts.
 
-    ``transcripts`` maps a decoder name (greedy, beam and the model's task decoder, if it
-    has one) to ``(text, [(word, confidence), ...])``; ``main`` is the model's default.
+    ``transcripts`` maps a decoder name (greedy, beam and the transcriber's own, e.g. its
+    lexicon) to ``(text, [(word, confidence), ...])``; ``main`` is the transcriber's.
     """
     b = transcriber.bundle
-    feats = features.mfcc(samples, b.features)
+    feats = features.compute(samples, b.features)
     probs = transcriber.probs(samples)
-    methods = ("greedy", "beam") if transcriber.task is None else ("greedy", "beam", "task")
-    texts = {m: decoding.decode(probs, m, b.alphabet,
-                                transcriber.beam_width if m == "task" else 16, transcriber.task)
-             for m in methods}
-    main = transcriber.decoder if transcriber.decoder in texts else "greedy"
+    main = transcriber.kind
+    texts = {m: transcriber.decode(probs) if m == main else decoders.decode(probs, m, b.alphabet)
+             for m in dict.fromkeys(("greedy", "beam", main))}
     return {
         "features": feats, "probs": probs, "main": main,
         "transcripts": {k: (t, word_confidence(probs, t, b.alphabet)) for k, t in texts.items()},

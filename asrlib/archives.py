@@ -18,8 +18,41 @@ import re
 import shutil
 import tarfile
 import tempfile
+import urllib.parse
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One downloadable archive and the folder (relative to the data root) it provides."""
+
+    name: str
+    url: str
+    sha256: str | None  # None: not pinned, the download is not verified (digest is reported)
+    folder: str  # e.g. "LibriSpeech/dev-clean"; its existence means "already there"
+    strip: str | None = None  # the archive's top folder, renamed to ``folder`` on extraction
+    filename: str | None = None  # name in the downloads cache; default: the URL's last part
+    size: int | None = None  # bytes of the archive (approximate where not published)
+    into: str | None = None  # extract into this folder: for archives with no top folder
+
+    @property
+    def file(self) -> str:
+        """The archive's file name (in the downloads cache and on a mirror)."""
+        return self.filename or posixpath.basename(urllib.parse.urlparse(self.url).path)
+
+    def describe(self) -> str:
+        """``'train-clean-100.tar.gz (6.4 GB)'``: what a download of it means."""
+        return f"{self.file} ({human_size(self.size)})" if self.size else self.file
+
+
+def human_size(n: int) -> str:
+    """``2_748_572_632`` → ``'2.7 GB'`` (decimal units, as the hosts list them)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
 
 
 class DownloadError(RuntimeError):

@@ -57,14 +57,42 @@ def save(path, model, spec: Spec, info=None):
     return path
 
 
+def record(data: str, command: str, speakers: dict, recipe=None, **extra) -> dict:
+    """A model file's ``info``, built the one way every trainer builds it: what it was
+    trained on (``data``), the command that remakes it, the speakers of each split, the
+    recipe (its name and whole config) and anything else worth keeping (``extra``). Training
+    adds the training config, the kept epoch and its validation scores."""
+    info = {"data": data, "command": command,
+            "speakers": {k: list(v) for k, v in speakers.items()}}
+    if recipe is not None:
+        info.update(recipe=recipe.name, recipe_config=recipe.to_dict())
+    return {**info, **extra}
+
+
+def set_decoder(path, decoder) -> Path:
+    """Make ``decoder`` (a :class:`asrlib.decoding.DecoderSpec`) the saved model's own, the
+    one a transcriber uses unless told otherwise; the file is rewritten atomically."""
+    from dataclasses import replace
+
+    meta = read_meta(path)
+    spec = replace(spec_of(meta, path), decoder=decoder)
+    info = {k: v for k, v in (meta.get("info") or {}).items() if k != "decoder"}
+    return _rewrite(path, {**spec.to_dict(), "info": info})
+
+
 def update_info(path, **items) -> Path:
-    """Add or replace ``items`` in a saved model's ``info`` (e.g. ``decoder=…``), atomically.
+    """Add or replace ``items`` in a saved model's ``info`` (e.g. ``note=…``), atomically.
 
     The Keras members are copied unchanged; only ``asrlib.json`` is rewritten.
     """
-    path = Path(path)
     meta = read_meta(path)
     meta["info"] = dict(meta.get("info") or {}, **items)
+    return _rewrite(path, meta)
+
+
+def _rewrite(path, meta: dict) -> Path:
+    """Replace the ``asrlib.json`` member of a model file (the Keras members are copied)."""
+    path = Path(path)
     tmp = temp_sibling(path, ".keras")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for member in src.infolist():
@@ -105,7 +133,19 @@ def load(path, compile: bool = False) -> Bundle:
         raise ModelFileError(
             f"{path}: Keras could not load the model ({one_line(err, 200)})"
         ) from None
+    _check_network(model, spec, path)
     return Bundle(model, spec, meta.get("info", {}))
+
+
+def _check_network(model, spec: Spec, path) -> None:
+    """The network must take the record's features and give its alphabet's classes."""
+    width, classes = model.input_shape[-1], model.output_shape[-1]
+    if width != spec.model.n_features:
+        raise ModelFileError(f"{path}: its record says {spec.model.n_features} features per "
+                             f"frame but the network takes {width}; the file is inconsistent")
+    if classes != spec.alphabet.size:
+        raise ModelFileError(f"{path}: its alphabet has {spec.alphabet.size} symbols but the "
+                             f"network has {classes} outputs; the file is inconsistent")
 
 
 def spec_of(meta: dict, where) -> Spec:

@@ -18,12 +18,13 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # after the log level is set; none of these imports TensorFlow, so --help stays quick
-from asrlib import cli_commands, decoding, distribute, features, files
+from asrlib import cli_commands, corpora, decoding, distribute, features, files
 from asrlib.config import PRECISIONS, TrainConfig
 from asrlib.features import FeatureConfig
 from asrlib.model import ModelConfig
 
-CORPORA = ("digits", "fsdd", "librispeech", "ljspeech")  # make-manifest and prepare
+SUBSET_HELP = ("a part of the corpus: a LibriSpeech subset folder (default: the series' sample), "
+               "an AN4 split (train or test)")
 DOWNLOAD_FLAG = {  # --download / --no-download; unset: fetch a missing corpus when it is small
     "action": argparse.BooleanOptionalAction,
     "default": None,
@@ -82,7 +83,7 @@ def _resolve_later(args) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m asrlib", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command")
-    for add in (_add_train, _add_transcribe_evaluate, _add_loso_ship, _add_voices,
+    for add in (_add_train, _add_transcribe_evaluate, _add_loso_ship, _add_voices, _add_an4,
                 _add_claims_tune_export, _add_make_manifest_demo, _add_prepare):
         add(sub)
     return parser
@@ -165,11 +166,11 @@ def _add_transcribe_evaluate(sub) -> None:
         p.add_argument("--model", required=True, help="a .keras model saved by asrlib")
         p.add_argument(
             "--decoder",
-            choices=decoding.METHODS,
-            help="default: the model's own task decoder if it has one (the digits model does), "
-            "else greedy; --beam N alone selects beam",
+            choices=decoding.KINDS,
+            help="default: the model's own (the digits model's is a lexicon of digit words with "
+            "an LM); --beam N alone selects beam",
         )
-        p.add_argument("--beam", type=int, default=0, help="beam width (with --decoder task too)")
+        p.add_argument("--beam", type=int, default=0, help="beam width (any decoder but greedy)")
         p.add_argument("--threads", type=int, default=0, help="CPU threads (0: all)")
         if name == "transcribe":
             p.add_argument("files", nargs="+")
@@ -223,6 +224,21 @@ def _add_voices(sub) -> None:
     p.set_defaults(run=cli_commands.cmd_voices)
 
 
+def _add_an4(sub) -> None:
+    p = sub.add_parser("an4", help="train the AN4 spelling model (letters, digits, number words, "
+                       "commands), tune its decoders on held-out training speakers and score "
+                       "AN4's test split")
+    p.add_argument("--out", default="runs/an4_model.keras",
+                   help="the model (data/an4_model.keras replaces the shipped one); the test "
+                   "table goes beside it as <name>.results.json")
+    p.add_argument("--budget", type=float, default=1800, help="training seconds")
+    p.add_argument("--evaluate-only", action="store_true",
+                   help="do not train: tune the decoders of the model in --out and score it")
+    p.add_argument("--data-root", help="local corpus folder (default: $ASRLIB_DATA or download)")
+    p.add_argument("--download", **DOWNLOAD_FLAG)
+    p.set_defaults(run=cli_commands.cmd_an4)
+
+
 def _add_claims_tune_export(sub) -> None:
     p = sub.add_parser("claims", help="train the seed's claim variants on one fold (notebook 11)")
     p.add_argument("--names", nargs="*", help="claim recipes (default: all, in order)")
@@ -242,9 +258,10 @@ def _add_claims_tune_export(sub) -> None:
 
 def _add_make_manifest_demo(sub) -> None:
     p = sub.add_parser("make-manifest", help="write a JSON Lines manifest (and WAVs) for a split")
-    p.add_argument("--corpus", choices=CORPORA, required=True)
-    p.add_argument("--speakers", nargs="*", help="speakers to include (default: the test speaker)")
-    p.add_argument("--subset", default="sample", help="LibriSpeech subset folder")
+    p.add_argument("--corpus", choices=corpora.selectable(), required=True)
+    p.add_argument("--speakers", nargs="*", help="speakers to include (default: the test speaker "
+                   "or split)")
+    p.add_argument("--subset", help=SUBSET_HELP)
     p.add_argument("--n", type=int, default=300, help="connected-digit strings to make")
     p.add_argument("--seed", type=int, default=2)
     p.add_argument("--takes", type=int, nargs=2, metavar=("FIRST", "LAST"),
@@ -263,12 +280,12 @@ def _add_make_manifest_demo(sub) -> None:
 
 def _add_prepare(sub) -> None:
     p = sub.add_parser("prepare", help="compute features once into sharded TFRecord files")
-    p.add_argument("--corpus", choices=(*CORPORA, "manifest"), required=True)
+    p.add_argument("--corpus", choices=(*corpora.selectable(), "manifest"), required=True)
     p.add_argument("--n", type=int, default=4000, help="digits: connected-digit strings to make")
     p.add_argument("--speakers", nargs="*",
                    help="speakers to include (default: digits the training speakers, else all)")
     p.add_argument("--seed", type=int, default=0, help="digits: which strings")
-    p.add_argument("--subset", default="sample", help="LibriSpeech subset folder")
+    p.add_argument("--subset", help=SUBSET_HELP)
     p.add_argument("--manifest", help="with --corpus manifest: a JSON Lines manifest")
     p.add_argument("--data-root", help="local corpus folder (default: $ASRLIB_DATA or download)")
     p.add_argument("--download", **DOWNLOAD_FLAG)

@@ -101,13 +101,12 @@ def _examples(args, spec) -> tuple[dict, dict]:
         splits = load_splits(args)
     for name, utts in splits.items():
         t0 = time.perf_counter()
-        examples[name], report = pipeline.prepare(utts, spec)
+        examples[name], report = pipeline.make_examples(utts, spec)
         print(f"{name}: {report} [features {time.perf_counter() - t0:.1f} s]", flush=True)
-    info = {
-        "data": args.data,
-        "command": "python -m asrlib " + " ".join(sys.argv[1:]),
-        "speakers": {k: sorted({u.speaker for u in v}) for k, v in splits.items()},
-    }
+    from asrlib import checkpoint
+
+    info = checkpoint.record(args.data, "python -m asrlib " + " ".join(sys.argv[1:]),
+                             {k: sorted({u.speaker for u in v}) for k, v in splits.items()})
     return examples, info
 
 
@@ -197,7 +196,7 @@ def cmd_evaluate(args) -> int:
         "skipped": failed + len(problems),
         "audio_seconds": round(audio_s, 2),
         "rtf": round(compute_s / audio_s, 4) if audio_s else None,
-        "decoder": transcriber.decoder,
+        "decoder": transcriber.kind,
         "model": str(args.model),
     }
     print(json.dumps(line))
@@ -277,6 +276,24 @@ def cmd_voices(args) -> int:
     return 0
 
 
+def cmd_an4(args) -> int:
+    from asrlib import recipes, spelling
+
+    if args.budget <= 0:
+        raise ValueError(f"--budget must be a positive number of seconds, got {args.budget:g}")
+    out = Path(args.out)
+    if not args.evaluate_only:
+        _, _, _, seconds = spelling.train_model(recipes.AN4, out, args.budget, args.data_root,
+                                                args.download, log=_say)
+        _say(f"trained in {seconds:.0f} s: {out}")
+    result = spelling.evaluate(out, args.data_root, args.download, log=_say)
+    table = out.with_name(f"{out.stem}.results.json")
+    table.write_text(json.dumps(result, indent=1))
+    _say(spelling.format_table(result))
+    _say(f"per utterance and speaker: {table}")
+    return 0
+
+
 def cmd_claims(args) -> int:
     from asrlib import loso
 
@@ -287,10 +304,9 @@ def cmd_claims(args) -> int:
 def cmd_tune_decoder(args) -> int:
     from asrlib import protocol
 
-    decoder = protocol.attach_task_decoder(args.model)
-    c = decoder.config
-    print(f"saved in {args.model}: lexicon of {len(decoder.lm.vocab)} words, "
-          f"{decoder.lm.order}-gram LM, alpha {c.alpha}, beta {c.beta}, beam {c.beam_width}")
+    d = protocol.attach_decoder(args.model)
+    print(f"saved in {args.model}: lexicon of {len(d.lm.vocab)} words, "
+          f"{d.lm.order}-gram LM, alpha {d.alpha}, beta {d.beta}, beam {d.beam_width}")
     return 0
 
 
@@ -309,32 +325,31 @@ def cmd_export(args) -> int:
 
 
 def cmd_make_manifest(args) -> int:
-    from asrlib import datasets, manifest
+    from asrlib import manifest
 
-    kw = {"root": args.data_root, "download": args.download}
-    if args.takes and args.corpus != "digits":
-        raise ValueError(f"--takes chooses recordings for --corpus digits, not {args.corpus}")
-    if args.corpus == "digits":
-        speakers = args.speakers or [datasets.DIGITS_TEST_SPEAKER]
-        takes = None
-        if args.takes:
-            first, last = args.takes
-            if not 0 <= first <= last <= 49:
-                raise ValueError(f"--takes {first} {last}: FSDD recordings are numbered 0-49 "
-                                 "(give FIRST <= LAST)")
-            takes = range(first, last + 1)
-        utts = datasets.connected_digits(args.n, speakers, seed=args.seed, takes=takes, **kw)
-    elif args.corpus == "fsdd":
-        speakers = args.speakers or [datasets.DIGITS_TEST_SPEAKER]
-        utts = datasets.fsdd(speakers=set(speakers), **kw)
-    elif args.corpus == "librispeech":
-        speakers = args.speakers or [datasets.SENTENCE_TEST_SPEAKER]
-        utts = datasets.librispeech(args.subset, speakers=set(speakers), **kw)
-    else:
-        utts = datasets.ljspeech(**kw)
+    utts = _select(args, "test")
     path = manifest.write(utts, args.out)
     print(f"wrote {len(utts)} rows to {path}")
     return 0
+
+
+def _select(args, purpose: str) -> list:
+    """The utterances ``--corpus`` gives for ``purpose`` (its module decides the defaults)."""
+    from asrlib import corpora
+
+    takes = None
+    if getattr(args, "takes", None):
+        if args.corpus != "digits":
+            raise ValueError(f"--takes chooses recordings for --corpus digits, not {args.corpus}")
+        first, last = args.takes
+        if not 0 <= first <= last <= 49:
+            raise ValueError(f"--takes {first} {last}: FSDD recordings are numbered 0-49 "
+                             "(give FIRST <= LAST)")
+        takes = range(first, last + 1)
+    selection = corpora.Selection(
+        purpose, tuple(args.speakers) if args.speakers else None, args.subset, args.n,
+        args.seed, takes, args.data_root, args.download)
+    return corpora.get(args.corpus).select(selection)
 
 
 def cmd_demo(args) -> int:
@@ -345,21 +360,10 @@ def cmd_demo(args) -> int:
 
 
 def cmd_prepare(args) -> int:
-    from asrlib import datasets, shards
+    from asrlib import shards
 
-    kw = {"root": args.data_root, "download": args.download}
-    speakers = set(args.speakers) if args.speakers else None
-    if args.corpus == "digits":
-        train_speakers = [s for s in datasets.FSDD_SPEAKERS
-                          if s not in (datasets.DIGITS_TEST_SPEAKER, datasets.DIGITS_VAL_SPEAKER)]
-        utts = datasets.connected_digits(args.n, args.speakers or train_speakers,
-                                         seed=args.seed, **kw)
-    elif args.corpus == "fsdd":
-        utts = datasets.fsdd(speakers=speakers, **kw)
-    elif args.corpus == "librispeech":
-        utts = datasets.librispeech(args.subset, speakers=speakers, **kw)
-    elif args.corpus == "ljspeech":
-        utts = datasets.ljspeech(**kw)
+    if args.corpus != "manifest":
+        utts = _select(args, "train")
     elif not args.manifest:
         raise ValueError("--corpus manifest needs --manifest PATH")
     else:
@@ -367,7 +371,7 @@ def cmd_prepare(args) -> int:
     from asrlib.config import Spec
 
     feats = FeatureConfig(kind=args.features)
-    report = shards.prepare_shards(
+    report = shards.write_shards(
         utts, args.out, Spec(feats, ModelConfig(n_features=feats.n_features)),
         num_shards=args.shards, workers=args.workers, progress=sys.stderr.isatty())
     print(report, flush=True)

@@ -30,7 +30,7 @@ from asrlib.protocol import (
     N_VAL,
     SHIPPED_TRAIN_TAKES,
     SHIPPED_VAL_TAKES,
-    prepare_examples,
+    make_split_examples,
     train_recipe,
     transcribe,
 )
@@ -122,16 +122,16 @@ def run_fold(recipe, fold: int, out_dir=OUT, k: int = K, time_budget: float | No
                                             perturb=recipe.perturb, effects=recipe.effects),
         "val": [i.utt for i in val_items], "test": [i.utt for i in test_items],
     }
-    examples, dropped, feature_seconds = prepare_examples(recipe, splits)
+    examples, dropped, feature_seconds = make_split_examples(recipe, splits)
     log(f"[{recipe.name}/fold {fold}{'' if n_speakers is None else f', {n_speakers} voices'}] "
         f"features {feature_seconds:.0f} s: {len(examples['train'])} training strings of "
         f"{len(train_ids)} voices, {len(examples['val'])} val, {len(examples['test'])} test; "
         f"{dropped} dropped")
-    info = {"data": "digits", "recipe": recipe.name,
-            "command": f"python -m asrlib voices --recipe {recipe.name} --folds {fold}"
-                       + ("" if n_speakers is None else f" --speakers {n_speakers}")
-                       + (f" --budget {time_budget:g}" if time_budget else ""),
-            "speakers": {"train": train_ids, "val": list(this.val), "test": list(this.test)}}
+    info = checkpoint.record(
+        "digits", f"python -m asrlib voices --recipe {recipe.name} --folds {fold}"
+        + ("" if n_speakers is None else f" --speakers {n_speakers}")
+        + (f" --budget {time_budget:g}" if time_budget else ""),
+        {"train": train_ids, "val": list(this.val), "test": list(this.test)}, recipe)
     lm_texts = [u.text for u in splits["train"]]
     trained = train_recipe(recipe, examples, path.with_suffix(".keras"), info, lm_texts,
                            time_budget, verbose=verbose)
@@ -142,7 +142,7 @@ def run_fold(recipe, fold: int, out_dir=OUT, k: int = K, time_budget: float | No
     items = [{"speaker": by_id[e.id].speaker, "kind": by_id[e.id].kind, "id": e.id,
               "ref": e.text, "greedy": g, "task": t, "best_task": b}
              for e, g, t, b in zip(test, greedy_hyps, task_hyps, best_task)]
-    c = trained.decoder.config
+    c = trained.decoder
     result = VoiceFold(
         recipe=recipe.name, fold=fold, k=k, test=list(this.test), val=list(this.val),
         train=train_ids, time_budget=time_budget, epochs=trained.epochs,
@@ -161,17 +161,17 @@ def run_fold(recipe, fold: int, out_dir=OUT, k: int = K, time_budget: float | No
 
 
 def redecode(path, log=print) -> VoiceFold:
-    """Transcribe a stored fold's test voices again with its saved model and digit decoder
+    """Transcribe a stored fold's test voices again with its saved model and lexicon decoder
     (after a decoder fix; the model is not retrained). Updates ``greedy`` and ``task``."""
     path = Path(path)
     fold = VoiceFold.load(path)
     bundle = checkpoint.load(path.with_suffix(".keras"))
     from asrlib import pipeline
-    from asrlib.lm import TaskDecoder
+    from asrlib.lm import LexiconDecoder
 
     test_items = voices.material(fold.test, n_fsdd_strings=N_FSDD_TEST)
-    examples, _ = pipeline.prepare([i.utt for i in test_items], bundle.spec)
-    decoder = TaskDecoder.from_dict(bundle.info["decoder"], bundle.alphabet)
+    examples, _ = pipeline.make_examples([i.utt for i in test_items], bundle.spec)
+    decoder = LexiconDecoder.from_spec(bundle.spec.decoder, bundle.alphabet)
     hyps = transcribe(bundle, decoder, examples)
     new = {e.id: (g, t) for e, g, t in zip(examples, *hyps)}
     changed = 0
@@ -212,15 +212,15 @@ def train_all_voices(recipe, out_path, time_budget: float | None = 900, log=prin
         "val": datasets.connected_digits(N_VAL, datasets.FSDD_SPEAKERS, seed=1,
                                          takes=SHIPPED_VAL_TAKES),
     }
-    examples, dropped, feature_seconds = prepare_examples(recipe, splits)
+    examples, dropped, feature_seconds = make_split_examples(recipe, splits)
     log(f"[{recipe.name}/every voice] features {feature_seconds:.0f} s: "
         f"{len(examples['train'])} training strings of {len(pool)} voices "
         f"({len(exclude)} flagged phone numbers left out); {dropped} dropped")
-    info = {"data": "digits", "recipe": recipe.name, "recipe_config": recipe.to_dict(),
-            "command": f"python -m asrlib voices --recipe {recipe.name} --ship {out_path} "
-                       + (f"--budget {time_budget:g}" if time_budget else ""),
-            "speakers": {"train": pool, "val": list(datasets.FSDD_SPEAKERS), "test": []},
-            "takes": {"train": [5, 49], "val": [0, 4]}, "label_check_excluded": len(exclude)}
+    info = checkpoint.record(
+        "digits", f"python -m asrlib voices --recipe {recipe.name} --ship {out_path} "
+        + (f"--budget {time_budget:g}" if time_budget else ""),
+        {"train": pool, "val": list(datasets.FSDD_SPEAKERS), "test": []}, recipe,
+        takes={"train": [5, 49], "val": [0, 4]}, label_check_excluded=len(exclude))
     lm_texts = [u.text for u in splits["train"]]
     trained = train_recipe(recipe, examples, out_path, info, lm_texts, time_budget)
     summary = shipped_summary(recipe, trained, examples["val"], log, f"{recipe.name}/every voice")

@@ -2,27 +2,90 @@
 
 Inputs are the softmax outputs of the model, ``(time, classes)`` for one
 utterance or ``(batch, time, classes)`` for a batch, with the CTC blank at
-index 0. :func:`decode` is the one place a decoder is chosen by name (one of
-:data:`METHODS`); everything else calls it. The CTC rules themselves (the collapse,
-the α recursion) live in :mod:`asrlib.ctc`. Everything except
-:func:`keras_beam_search` is plain NumPy, so this module imports without TensorFlow.
+index 0. :class:`DecoderSpec` says which decoder a model uses and with what parameters; it
+travels in the model's :class:`asrlib.config.Spec`, and :func:`asrlib.decoders.build` is the
+one factory that turns it into a decoder (batch, streaming and the command line alike). The
+CTC rules themselves (the collapse, the α recursion) live in :mod:`asrlib.ctc`. Everything
+except :func:`keras_beam_search` is plain NumPy, so this module imports without TensorFlow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 import numpy as np
 
 from asrlib import ctc
 from asrlib.ctc import collapse  # the CTC rule, re-exported: notebooks call decoding.collapse
-from asrlib.text import Alphabet
 
-# The decoders :func:`decode` runs by name: best path, our prefix beam search, Keras's beam
-# search, and "task": the model's own beam search with a word LM (an asrlib.lm.TaskDecoder).
-METHODS = ("greedy", "beam", "keras_beam", "task")
+# What a DecoderSpec can say: best path, our prefix beam search, Keras's beam search, and our
+# beam search over words: "lexicon" only spells words of its LM's vocabulary (scored by the LM
+# with weight alpha; alpha = 0 is the lexicon alone), "lm" fuses the LM without a lexicon.
+KINDS = ("greedy", "beam", "keras_beam", "lexicon", "lm")
+_NEEDS_LM = ("lexicon", "lm")
 _KERAS_FLOOR = 1e-30  # smallest probability passed to Keras, so that its logits stay finite
+
+
+@dataclass(frozen=True)
+class DecoderSpec:
+    """Which decoder, with which parameters: one of :data:`KINDS`, saved in every model file.
+
+    ``lm`` is the word LM's record (:meth:`asrlib.lm.NGramLM.to_dict`) for the kinds that
+    read one (``lexicon``: its vocabulary is the lexicon); ``alpha`` weighs it, ``beta`` is
+    the word insertion bonus, ``prune`` drops tokens below that frame probability.
+    """
+
+    kind: str = "greedy"
+    beam_width: int = 16
+    alpha: float = 0.0
+    beta: float = 0.0
+    prune: float = 0.0
+    lm: dict | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"decoder kind must be one of {KINDS}, got {self.kind!r}")
+        if self.beam_width < 1:
+            raise ValueError(f"beam_width must be at least 1, got {self.beam_width}")
+        if not 0 <= self.prune < 1:
+            raise ValueError(f"prune must be in [0, 1), got {self.prune}")
+        if self.kind in _NEEDS_LM and not isinstance(self.lm, dict):
+            raise ValueError(f"a {self.kind} decoder needs its word LM (lm=NGramLM.to_dict())")
+
+    @property
+    def has_lm(self) -> bool:
+        return self.lm is not None
+
+    def switch(self, kind: str | None = None, beam_width: int | None = None) -> DecoderSpec:
+        """This decoder as another kind and/or beam width, keeping its LM and weights: what
+        ``transcribe --decoder greedy`` asks of a model whose own decoder is a lexicon."""
+        kind = kind or self.kind
+        if kind in _NEEDS_LM and not self.has_lm:
+            raise ValueError(f"this model has no word LM saved with it, so it cannot decode with "
+                             f"'{kind}': use greedy or beam")
+        return replace(self, kind=kind, beam_width=beam_width or self.beam_width)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        if data["lm"] is None:
+            del data["lm"]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DecoderSpec:
+        """Read :meth:`to_dict`'s record, or the ``{"config", "lm"}`` record that model files
+        carried in ``info["decoder"]`` before decoders were part of the spec."""
+        if "config" in data and "lm" in data:  # the older record: a lexicon/LM decoder
+            c = data["config"]
+            return cls("lexicon" if c.get("lexicon", True) else "lm", c.get("beam_width", 8),
+                       c.get("alpha", 0.5), c.get("beta", 1.0), c.get("prune", 1e-3),
+                       data["lm"])
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown decoder field(s) {sorted(unknown)}")
+        return cls(**data)
 
 
 def greedy(probs: np.ndarray, length: int | None = None, blank: int = 0) -> list[int]:
@@ -175,52 +238,6 @@ def keras_beam_search(
         logits, lengths, strategy="beam_search", beam_width=beam_width, top_paths=1, mask_index=0
     )
     return [[int(i) for i in row if i >= 0] for row in keras.ops.convert_to_numpy(decoded)[0]]
-
-
-def decode(
-    probs: np.ndarray,
-    method: str = "greedy",
-    alphabet: Alphabet | None = None,
-    beam_width: int = 16,
-    task: Callable[..., str] | None = None,
-) -> str:
-    """Text for one utterance's ``(time, classes)`` probabilities with one of :data:`METHODS`.
-
-    ``beam_width`` is used by every method but greedy. ``task`` is the model's task decoder,
-    an :class:`asrlib.lm.TaskDecoder` (called as ``task(probs, beam_width=beam_width)``),
-    needed by ``method="task"`` only; it writes the text with its own alphabet.
-    """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if method == "task":
-        if task is None:
-            raise ValueError(
-                "method 'task' needs the model's task decoder (task=...); "
-                "use greedy or beam for a model without one"
-            )
-        return task(probs, beam_width=beam_width)
-    if method == "greedy":
-        ids = greedy(probs)
-    elif method == "beam":
-        ids = _best(prefix_beam_search(probs, beam_width))
-    else:
-        ids = keras_beam_search(probs[None], [len(probs)], beam_width)[0]
-    return (alphabet or Alphabet()).decode(ids)
-
-
-def decode_batch(
-    probs: np.ndarray,
-    lengths: Sequence[int] | None = None,
-    alphabet: Alphabet | None = None,
-    beam_width: int = 16,
-    method: str = "greedy",
-    task: Callable[..., str] | None = None,
-) -> list[str]:
-    """:func:`decode` on each item of ``(batch, time, classes)``, cut to ``lengths``."""
-    return [
-        decode(p[:n], method, alphabet, beam_width, task)
-        for p, n in zip(probs, _lengths(probs, lengths))
-    ]
 
 
 def ctc_log_prob(probs: np.ndarray, labels: Sequence[int], blank: int = 0) -> float:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from asrlib import datasets, files, metrics, runtime
-from asrlib.datasets import Utterance
+from asrlib import datasets, files, metrics, runtime, utterance
+from asrlib.utterance import Utterance
 
 CLIPS = runtime.REPO / "data" / "clips"
 TRIM_DB = 30  # silence trimmed from each clip's ends before joining (the clips are 1 s each)
@@ -49,11 +49,12 @@ def phone_numbers(
         rng = random.Random(f"{seed}-{speaker}")
         picks = rng.choices(own, k=digits)
         parts = [librosa.effects.trim(p.load(), top_db=TRIM_DB)[0] for p in picks]
-        pauses = [rng.uniform(*datasets.EDGE_SECONDS),
-                  *(rng.uniform(*datasets.PAUSE_SECONDS) for _ in parts[1:]),
-                  rng.uniform(*datasets.EDGE_SECONDS)]
+        pauses = [rng.uniform(*utterance.EDGE_SECONDS),
+                  *(rng.uniform(*utterance.PAUSE_SECONDS) for _ in parts[1:]),
+                  rng.uniform(*utterance.EDGE_SECONDS)]
         text = " ".join(p.text for p in picks)
-        strings.append((f"phone number, {speaker}", text, datasets.join_with_pauses(parts, pauses)))
+        joined = utterance.join_with_pauses(parts, pauses)
+        strings.append((f"phone number, {speaker}", text, joined))
     return strings
 
 
@@ -66,7 +67,7 @@ def run(download: bool | None = None, say: Callable[[str], None] = print) -> dic
     reader = Transcriber.from_file(model)
     clips = embedded_clips()
     heard = len(reader.bundle.info.get("speakers", {}).get("train", []))
-    say(f"model: data/{model.name} (decoder: {reader.decoder}), the shipped recipe trained on "
+    say(f"model: data/{model.name} (decoder: {reader.kind}), the shipped recipe trained on "
         f"{heard} voices; the {len({c.speaker for c in clips})} Speech Commands speakers in "
         "data/clips and FSDD's theo are not among them")
     wers = {

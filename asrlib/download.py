@@ -4,7 +4,11 @@
 looking first at ``root``, then ``$ASRLIB_DATA``, then ``<cache>/data``, and
 downloads + extracts into ``<cache>/data`` only when none has it. The cache is
 ``$ASRLIB_CACHE`` or ``~/.cache/asrlib``; archives stay in ``<cache>/downloads``.
-Extraction (and :class:`DownloadError`) is in :mod:`asrlib.archives`.
+Extraction (and :class:`DownloadError`) is in :mod:`asrlib.archives`; what the archives
+are is declared with each corpus (:mod:`asrlib.corpora`, which also finds them by name).
+:func:`locate` and :func:`require` do the same for a teaching set: the exact utterances the
+series uses, named by their ids in an official archive, so that a full download and a local
+copy of just the set give the same utterances.
 
 Environment:
 
@@ -27,13 +31,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from tqdm import tqdm
 
 from asrlib import __version__
-from asrlib.archives import DownloadError, extract
+from asrlib.archives import DownloadError, Resource, extract
 
 CHUNK = 1 << 20  # bytes per read while downloading and hashing
 TIMEOUT = 60.0  # seconds a socket may stay silent before the download fails
@@ -42,122 +46,6 @@ DOWNLOAD_ENV = "ASRLIB_DOWNLOAD"
 # An archive up to this size is fetched without being asked (download=None); a larger one
 # needs download=True (--download on the command line), so nobody gets gigabytes by surprise.
 SMALL_DOWNLOAD = 500_000_000
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One downloadable archive and the folder (relative to the data root) it provides."""
-
-    name: str
-    url: str
-    sha256: str | None  # None: not pinned, the download is not verified (digest is reported)
-    folder: str  # e.g. "LibriSpeech/dev-clean"; its existence means "already there"
-    strip: str | None = None  # the archive's top folder, renamed to ``folder`` on extraction
-    filename: str | None = None  # name in the downloads cache; default: the URL's last part
-    size: int | None = None  # bytes of the archive (approximate where not published)
-    into: str | None = None  # extract into this folder: for archives with no top folder
-
-    @property
-    def file(self) -> str:
-        """The archive's file name (in the downloads cache and on a mirror)."""
-        return self.filename or posixpath.basename(urllib.parse.urlparse(self.url).path)
-
-    def describe(self) -> str:
-        """``'train-clean-100.tar.gz (6.4 GB)'``: what a download of it means."""
-        return f"{self.file} ({human_size(self.size)})" if self.size else self.file
-
-
-_OPENSLR = "https://www.openslr.org/resources/12"
-# LibriSpeech sha256s: pytorch/audio torchaudio/datasets/librispeech.py (_CHECKSUMS), identical in
-# tensorflow/datasets tensorflow_datasets/url_checksums/librispeech.txt; both list the same
-# files under http://www.openslr.org/resources/12/ (same host and path, plain http).
-_LIBRISPEECH = {
-    "dev-clean": "76f87d090650617fca0cac8f88b9416e0ebf80350acb97b343a85fa903728ab3",
-    "dev-other": "12661c48e8c3fe1de2c1caa4c3e135193bfb1811584f11f569dd12645aa84365",
-    "test-clean": "39fde525e59672dc6d1551919b1478f724438a95aa55f874b576be21967e6c23",
-    "test-other": "d09c181bba5cf717b3dee7d4d592af11a3ee3a09e08ae025c5506f6ebe961c29",
-    "train-clean-100": "d4ddd1d5a6ab303066f14971d768ee43278a5f2a0aa43dc716b0e64ecbbbf6e2",
-    "train-clean-360": "146a56496217e96c14334a160df97fffedd6e0a04e66b9c5af0d40be3c792ecf",
-    "train-other-500": "ddb22f27f96ec163645d53215559df6aa36515f26e01dd70798188350adcb6d2",
-}
-
-# Archive sizes as listed on openslr.org/12 (bytes, rounded to the MB).
-_LIBRISPEECH_SIZE = {
-    "dev-clean": 337_926_000,
-    "dev-other": 314_306_000,
-    "test-clean": 346_663_000,
-    "test-other": 328_757_000,
-    "train-clean-100": 6_387_309_000,
-    "train-clean-360": 23_049_477_000,
-    "train-other-500": 30_593_501_000,
-}
-
-RESOURCES: dict[str, Resource] = {
-    # No public record of the v1.0.10 tarball's sha256 was found, so it is not verified.
-    # tensorflow/datasets tensorflow_datasets/audio/spoken_digit/checksums.tsv pins only
-    # v1.0.9.tar.gz (8bc44cde129d505cbbb6b365c09f80c663f2aa77578afc634e6141a2f87100c0), but
-    # v1.0.9 lacks speaker "lucas" (added in the v1.0.10 commit), so it would not match the
-    # 6-speaker layout that the rest of asrlib and its test mirror use.
-    "fsdd": Resource(
-        "fsdd",
-        "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/v1.0.10.tar.gz",
-        None,
-        "free-spoken-digit-dataset",
-        strip="free-spoken-digit-dataset-1.0.10",
-        filename="free-spoken-digit-dataset-1.0.10.tar.gz",
-        size=20_000_000,  # about; GitHub does not publish it
-    ),
-    # sha256: tensorflow/datasets tensorflow_datasets/url_checksums/ljspeech.txt, identical in
-    # pytorch/audio torchaudio/datasets/ljspeech.py (_RELEASE_CONFIGS), same URL.
-    "ljspeech": Resource(
-        "ljspeech",
-        "https://data.keithito.com/data/speech/LJSpeech-1.1.tar.bz2",
-        "be1a30453f28eb8dd26af4101ae40cbf2c50413b1bb21936cbcdc6fae3de8aa5",
-        "LJSpeech-1.1",
-        size=2_748_572_632,
-    ),
-    # A GitHub branch archive: its bytes change with every commit upstream, so no digest can
-    # be pinned (the digest of what arrived is saved and reported). Upstream audio is
-    # 44.1/48 kHz, some stereo; audio.load downmixes and resamples it.
-    "alphanumeric": Resource(
-        "alphanumeric",
-        "https://github.com/Sakshee5/alphanumeric-audio-dataset/archive/refs/heads/main.zip",
-        None,
-        "alphanumeric-audio-dataset",
-        strip="alphanumeric-audio-dataset-main",
-        filename="alphanumeric-audio-dataset-main.zip",
-        size=150_000_000,  # about; GitHub does not publish it
-    ),
-    # Speech Commands v0.02 (all 35 words, 2,618 speakers); the archive has no top folder.
-    # Its official host (download.tensorflow.org) over https; sha256 as pinned by other loaders
-    # of the same archive.
-    "speech-commands": Resource(
-        "speech-commands",
-        "https://storage.googleapis.com/download.tensorflow.org/data/speech_commands_v0.02.tar.gz",
-        "af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58",
-        "speech_commands",
-        into="speech_commands",
-        size=2_428_923_189,
-    ),
-    **{
-        f"librispeech-{subset}": Resource(
-            f"librispeech-{subset}",
-            f"{_OPENSLR}/{subset}.tar.gz",
-            digest,
-            f"LibriSpeech/{subset}",
-            size=_LIBRISPEECH_SIZE[subset],
-        )
-        for subset, digest in _LIBRISPEECH.items()
-    },
-}
-
-
-def human_size(n: int) -> str:
-    """``2_748_572_632`` → ``'2.7 GB'`` (decimal units, as the hosts list them)."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n} B"
 
 
 def mirror_url() -> str | None:
@@ -317,25 +205,22 @@ def _network_message(url: str, reason: str) -> str:
 
 
 def ensure(
-    name: str,
+    res: Resource,
     root: str | os.PathLike | None = None,
     download: bool | None = None,
     progress: bool = True,
 ) -> Path:
-    """Return the data root that contains corpus ``name``'s folder, downloading it if needed.
+    """Return the data root that contains archive ``res``'s folder, downloading it if needed
+    (:func:`asrlib.corpora.ensure` does the same by the archive's name).
 
     Roots are tried in order: ``root``, ``$ASRLIB_DATA``, ``<cache>/data``; the first
-    that has ``RESOURCES[name].folder`` wins, with no network. Otherwise the archive is
+    that has the archive's folder wins, with no network. Otherwise the archive is
     fetched (from ``$ASRLIB_MIRROR`` when set) and extracted into ``<cache>/data``:
     always with ``download=True``, never with ``False``, and with ``None`` (the default)
     only when it is small (see :func:`download_allowed`). Refusals raise one-line errors.
     """
-    if name not in RESOURCES:
-        raise ValueError(f"unknown corpus {name!r}; known: {', '.join(sorted(RESOURCES))}")
-    res = RESOURCES[name]
     data = cache_dir() / "data"
-    candidates = [Path(p).expanduser() for p in (root, os.environ.get("ASRLIB_DATA")) if p]
-    candidates.append(data)
+    candidates = roots(root)
     for candidate in candidates:
         if (candidate / res.folder).is_dir():
             return candidate
@@ -349,7 +234,7 @@ def ensure(
         else:
             why = "an archive this large is not fetched without asking"
         raise DownloadError(
-            f"{name}: folder {res.folder} not found (looked in {looked}) and {why}. Allow the "
+            f"{res.name}: folder {res.folder} not found (looked in {looked}) and {why}. Allow the "
             f"download (download=True) to fetch {res.describe()} "
             f"from {url}, or download and extract it yourself and set ASRLIB_DATA to the "
             f"folder that contains {res.folder}."
@@ -364,3 +249,50 @@ def ensure(
             f"layout is not the expected one. Download {url} by hand and set ASRLIB_DATA."
         )
     return data
+
+
+# --- teaching sets (asrlib.corpora.Subset): the exact utterances the series uses ------------
+
+
+def roots(root: str | os.PathLike | None = None) -> list[Path]:
+    """Data roots in the order they are searched: ``root``, ``$ASRLIB_DATA``, the cache."""
+    found = [Path(p).expanduser() for p in (root, os.environ.get("ASRLIB_DATA")) if p]
+    return list(dict.fromkeys([*found, cache_dir() / "data"]))
+
+
+def find(subset, root: str | os.PathLike | None = None) -> Path | None:
+    """The folder holding teaching set ``subset`` (an :class:`asrlib.corpora.Subset`) if one
+    is here already (no network), else None."""
+    for base in roots(root):
+        for folder in subset.folders:
+            if (base / folder).is_dir():
+                return base / folder
+    return None
+
+
+def locate(subset, root: str | os.PathLike | None = None, download: bool | None = None,
+           progress: bool = True) -> Path:
+    """The folder holding teaching set ``subset``, downloading its archive when allowed
+    (``download``: see :func:`ensure`)."""
+    here = find(subset, root)
+    if here is not None:
+        return here
+    return ensure(subset.archive, root, download, progress) / subset.archive.folder
+
+
+def require(*subsets, root: str | os.PathLike | None = None,
+            report: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Make sure each teaching set is here, downloading what is missing, whatever its size
+    (unless ``ASRLIB_DOWNLOAD=0``); ``report`` is told what is fetched before it starts.
+    Returns {name: folder}. Offline, raises a one-line :class:`DownloadError` naming the
+    archive, its size and where to put it."""
+    folders = {}
+    for subset in subsets:
+        here = find(subset, root)
+        if here is None and not downloads_off() and report is not None:
+            url, _ = source(subset.archive)
+            report(f"{subset.title}: not here yet, downloading {subset.archive.describe()} "
+                   f"from {url} into {cache_dir() / 'data'} (once)")
+        folders[subset.name] = here or locate(subset, root,
+                                              download=None if downloads_off() else True)
+    return folders

@@ -5,7 +5,7 @@ pocketsphinx itself and offered with the interface of :class:`asrlib.lm.NGramLM`
 
     from asrlib import english_lm, lm
     english = english_lm.load()
-    decoder = lm.TaskDecoder(english, lm.DecoderConfig(alpha=0.8, beta=2.0, beam_width=16))
+    decoder = lm.LexiconDecoder(english, alpha=0.8, beta=2.0, beam_width=16)
     text = decoder(probs)
 
 Our alphabet has no apostrophe, so a word is spelled as :meth:`asrlib.text.Alphabet.normalize`

@@ -169,13 +169,13 @@ def compare(model_path, utts, threads: int = 1, decoders=(None, "greedy"), out_d
                     if audio.is_silent(clip):
                         hyps.append("")
                     else:
-                        feats = features.mfcc(clip, bundle.features)[None]
+                        feats = features.compute(clip, bundle.features)[None]
                         before = time.perf_counter()
                         probs = np.asarray(bundle.model.predict_on_batch(feats))[0]
                         network_s += time.perf_counter() - before
                         hyps.append(tr.decode(probs))
                     total_s += time.perf_counter() - start
-                row = {"format": name, "decoder": tr.decoder, "size_bytes": size_bytes(path),
+                row = {"format": name, "decoder": tr.kind, "size_bytes": size_bytes(path),
                        "wer": metrics.wer(refs, hyps), "cer": metrics.cer(refs, hyps),
                        "rtf": total_s / seconds, "model_rtf": network_s / seconds,
                        "threads": n_threads, "utterances": len(clips),

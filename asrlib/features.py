@@ -105,7 +105,7 @@ _STREAMING = ("causal", "norm_mean", "norm_std", "norm_frames")
 _DEFAULTS = {f.name: f.default for f in fields(FeatureConfig)}
 
 
-def mfcc(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
+def compute(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
     """Features of mono 16 kHz audio through librosa → float32 ``(time, n_features)``."""
     import librosa
 

@@ -21,7 +21,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -234,67 +234,50 @@ def tune(
 
     results = []
     for alpha, beta in itertools.product(alphas, betas):
-        decoder = TaskDecoder(lm, DecoderConfig(alpha, beta, beam_width, lexicon), alphabet)
+        decoder = LexiconDecoder(lm, alpha, beta, beam_width, lexicon, alphabet=alphabet)
         hyps = [decoder(p) for p in probs]
         results.append({"alpha": alpha, "beta": beta, "wer": metrics.wer(list(refs), hyps),
                         "cer": metrics.cer(list(refs), hyps)})
     return sorted(results, key=lambda r: (r["wer"], r["cer"]))
 
 
-@dataclass(frozen=True)
-class DecoderConfig:
-    """Task-aware decoding that travels with a model: beam search fused with a word LM.
+class LexiconDecoder:
+    """Beam search over words: a word LM, its fusion weights and its beam → text of real words.
 
-    Saved in a checkpoint's ``info["decoder"]`` (with the LM itself) by
-    :func:`asrlib.checkpoint.update_info`; the transcriber then uses it by default.
+    With ``lexicon`` a word may only be spelled as one of the LM's words (the digits model:
+    the ten digit words); ``alpha`` weighs the LM (0: the lexicon alone), ``beta`` is the word
+    insertion bonus. Its :attr:`spec` (a :class:`asrlib.decoding.DecoderSpec` of kind
+    ``lexicon``, or ``lm`` without a lexicon) is what a model file saves;
+    :func:`asrlib.decoders.build` makes one back from it.
     """
 
-    alpha: float = 0.5  # LM weight
-    beta: float = 1.0  # word insertion bonus
-    beam_width: int = 8
-    lexicon: bool = True  # only words the LM knows (digits: the ten digit words)
-    prune: float = 1e-3  # tokens below this frame probability never extend a prefix
+    def __init__(self, lm: NGramLM, alpha: float = 0.5, beta: float = 1.0, beam_width: int = 8,
+                 lexicon: bool = True, prune: float = 1e-3, alphabet: Alphabet = Alphabet()):
+        from asrlib.decoding import DecoderSpec
 
-    def __post_init__(self):
-        if self.beam_width < 1:
-            raise ValueError(f"beam_width must be at least 1, got {self.beam_width}")
-        if not 0 <= self.prune < 1:
-            raise ValueError(f"prune must be in [0, 1), got {self.prune}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> DecoderConfig:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
-
-
-class TaskDecoder:
-    """A word LM, its fusion weights and its beam: probabilities → text that knows the task."""
-
-    def __init__(self, lm: NGramLM, config: DecoderConfig = DecoderConfig(),
-                 alphabet: Alphabet = Alphabet()):
-        self.lm, self.config, self.alphabet = lm, config, alphabet
-        self.scorer = LMScorer(lm, alphabet, config.alpha, config.beta, config.lexicon)
+        DecoderSpec("beam", beam_width, alpha, beta, prune)  # the same checks as a saved one
+        self.lm, self.alphabet, self.lexicon = lm, alphabet, lexicon
+        self.alpha, self.beta, self.beam_width, self.prune = alpha, beta, beam_width, prune
+        self.scorer = LMScorer(lm, alphabet, alpha, beta, lexicon)
 
     def __call__(self, probs: np.ndarray, length: int | None = None,
                  beam_width: int | None = None) -> str:
         """The best transcript of one ``(time, classes)`` matrix."""
-        return decode(probs, self.scorer, beam_width or self.config.beam_width, length,
-                      self.config.prune)
+        return decode(probs, self.scorer, beam_width or self.beam_width, length, self.prune)
 
-    def to_dict(self) -> dict:
-        """What :func:`asrlib.checkpoint.update_info` stores as ``info["decoder"]``."""
-        return {"config": self.config.to_dict(), "lm": self.lm.to_dict()}
+    @property
+    def spec(self):
+        """This decoder as a :class:`asrlib.decoding.DecoderSpec` (what a model file saves)."""
+        from asrlib.decoding import DecoderSpec
+
+        return DecoderSpec("lexicon" if self.lexicon else "lm", self.beam_width, self.alpha,
+                           self.beta, self.prune, self.lm.to_dict())
 
     @classmethod
-    def from_dict(cls, data: dict, alphabet: Alphabet = Alphabet()) -> TaskDecoder:
-        """The inverse of :meth:`to_dict`; ``ValueError`` when ``data`` is not such a dict."""
-        try:
-            return cls(NGramLM.from_dict(data["lm"]), DecoderConfig.from_dict(data["config"]),
-                       alphabet)
-        except (KeyError, TypeError) as err:
-            raise ValueError(f"not a saved task decoder ({err})") from None
+    def from_spec(cls, spec, alphabet: Alphabet = Alphabet()) -> LexiconDecoder:
+        """The inverse of :attr:`spec`."""
+        return cls(NGramLM.from_dict(spec.lm), spec.alpha, spec.beta, spec.beam_width,
+                   spec.kind == "lexicon", spec.prune, alphabet)
 
     @classmethod
     def fit(
@@ -308,10 +291,10 @@ class TaskDecoder:
         alphas: Sequence[float] = (0.0, 0.5, 1.0),
         betas: Sequence[float] = (0.0, 1.0, 2.0),
         beam_width: int = 8,
-    ) -> tuple[TaskDecoder, list[dict]]:
+    ) -> tuple[LexiconDecoder, list[dict]]:
         """Train the LM on ``train_texts``, pick α and β on validation; → (decoder, grid)."""
         lm = NGramLM.train(train_texts, order=order)
         grid = tune(val_probs, val_refs, lm, alphabet, alphas, betas, beam_width, lexicon)
         best = grid[0]
-        config = DecoderConfig(best["alpha"], best["beta"], beam_width, lexicon)
-        return cls(lm, config, alphabet), grid
+        return cls(lm, best["alpha"], best["beta"], beam_width, lexicon,
+                   alphabet=alphabet), grid

@@ -11,7 +11,8 @@ and an interrupted run goes on where it stopped::
     python -m asrlib loso --recipe best --speakers theo     # one fold
 
 Each fold is scored twice on its held-out speaker: greedy decoding (the reference) and the
-digit decoder (:class:`asrlib.lm.TaskDecoder`, tuned on the fold's validation speaker), for
+digit-word lexicon decoder (:class:`asrlib.lm.LexiconDecoder`, tuned on the fold's
+validation speaker), for
 the best epoch and for the mean of the last epochs' weights. :func:`train_shipped` trains a
 recipe on all six speakers (``python -m asrlib ship``).
 """
@@ -23,7 +24,7 @@ import time
 from dataclasses import replace
 
 from asrlib import checkpoint, datasets
-from asrlib.decoding import decode
+from asrlib.decoders import decode
 from asrlib.model import predict_probs
 from asrlib.protocol import (
     AVERAGE_LAST,
@@ -31,7 +32,7 @@ from asrlib.protocol import (
     N_VAL,
     SHIPPED_TRAIN_TAKES,
     SHIPPED_VAL_TAKES,
-    prepare_examples,
+    make_split_examples,
     scores,
     train_recipe,
     transcribe,
@@ -62,14 +63,14 @@ def run_fold(recipe: Recipe, test_speaker: str, out_dir, time_budget: float | No
         n_train=recipe.n_train, n_val=n_val, n_test=n_test, test_speaker=test_speaker,
         val_speaker=val_speaker, perturb=recipe.perturb, effects=recipe.effects,
     )
-    examples, dropped, feature_seconds = prepare_examples(recipe, splits)
+    examples, dropped, feature_seconds = make_split_examples(recipe, splits)
     log(f"[{recipe.name}/{test_speaker}] features {feature_seconds:.0f} s; train "
         f"{train_speakers}, val {val_speaker}; {dropped} dropped")
-    info = {"data": "digits", "recipe": recipe.name,
-            "command": f"python -m asrlib loso --recipe {recipe.name} --speakers {test_speaker}"
-                       + (f" --budget {time_budget:g}" if time_budget else ""),
-            "speakers": {"train": train_speakers, "val": [val_speaker], "test": [test_speaker]},
-            "more_voices": recipe.more_voices}
+    info = checkpoint.record(
+        "digits", f"python -m asrlib loso --recipe {recipe.name} --speakers {test_speaker}"
+        + (f" --budget {time_budget:g}" if time_budget else ""),
+        {"train": train_speakers, "val": [val_speaker], "test": [test_speaker]}, recipe,
+        more_voices=recipe.more_voices)
     lm_texts = [u.text for u in splits["train"]]  # the decoder's LM: digit strings only
     trained = train_recipe(recipe, examples, result_path.with_suffix(".keras"), info, lm_texts,
                            time_budget, keep="best", verbose=verbose)
@@ -82,7 +83,7 @@ def run_fold(recipe: Recipe, test_speaker: str, out_dir, time_budget: float | No
         extra["averaged"] = {"epochs": trained.averaged_epochs,
                              "val_cer": round(_val_cer(trained.averaged, examples["val"]), 4),
                              "greedy": scores(refs, a_greedy), "task": scores(refs, a_task)}
-    c = trained.best_decoder.config
+    c = trained.best_decoder
     result = FoldResult(
         recipe=recipe.name, test_speaker=test_speaker, val_speaker=val_speaker,
         train_speakers=train_speakers, time_budget=time_budget, epochs=trained.epochs,
@@ -114,7 +115,7 @@ def _extra_scores(bundle: checkpoint.Bundle, test_utts, test_examples, refs) -> 
     test_probs = predict_probs(bundle.model, [e.features for e in test_examples], config)
     beam_hyps = [decode(p, "beam", alphabet, beam_width=8) for p in test_probs]
     noisy_utts = [replace(u, effects=(*u.effects, ("noise", NOISE_SNR_DB))) for u in test_utts]
-    noisy, _ = pipeline.prepare(noisy_utts, bundle.spec)
+    noisy, _ = pipeline.make_examples(noisy_utts, bundle.spec)
     t0 = time.perf_counter()
     noisy_probs = predict_probs(bundle.model, [e.features for e in noisy], config)
     infer_seconds = time.perf_counter() - t0
@@ -149,7 +150,7 @@ def run_claims(names=None, out_dir="data/claims", force: bool = False, log=print
 def train_shipped(recipe: Recipe, out_path, time_budget: float | None = 900,
                   n_val: int = N_VAL, verbose: int = 0, log=print,
                   average: int = AVERAGE_LAST) -> dict:
-    """Train ``recipe`` on all six FSDD speakers into ``out_path``, with its digit decoder.
+    """Train ``recipe`` on all six FSDD speakers into ``out_path``, with its lexicon decoder.
 
     With ``average`` > 1 the file holds the mean of the last ``average`` epochs' weights
     (checkpoint averaging, which LOSO measured better than the best epoch for an unseen
@@ -166,14 +167,13 @@ def train_shipped(recipe: Recipe, out_path, time_budget: float | None = 900,
                                            takes=takes["train"]),
         "val": datasets.connected_digits(n_val, speakers, seed=1, takes=takes["val"]),
     }
-    examples, dropped, seconds = prepare_examples(recipe, splits)
+    examples, dropped, seconds = make_split_examples(recipe, splits)
     log(f"[{recipe.name}/all six] features {seconds:.0f} s; {dropped} dropped")
-    info = {"data": "digits", "recipe": recipe.name, "recipe_config": recipe.to_dict(),
-            "command": f"python -m asrlib ship --recipe {recipe.name} --average {average}"
-                       + (f" --budget {time_budget:g}" if time_budget else ""),
-            "speakers": {"train": speakers, "val": speakers, "test": []},
-            "takes": {k: [min(v), max(v)] for k, v in takes.items()},
-            "more_voices": recipe.more_voices}
+    info = checkpoint.record(
+        "digits", f"python -m asrlib ship --recipe {recipe.name} --average {average}"
+        + (f" --budget {time_budget:g}" if time_budget else ""),
+        {"train": speakers, "val": speakers, "test": []}, recipe,
+        takes={k: [min(v), max(v)] for k, v in takes.items()}, more_voices=recipe.more_voices)
     lm_texts = [u.text for u in splits["train"]]  # the decoder's LM: digit strings only
     trained = train_recipe(recipe, examples, out_path, info, lm_texts, time_budget, average,
                            verbose=verbose)

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from asrlib import SAMPLE_RATE, audio
-from asrlib.datasets import ManifestError, Utterance
+from asrlib.utterance import ManifestError, Utterance
 
 
 def read(path: str | os.PathLike) -> tuple[list[Utterance], list[str]]:

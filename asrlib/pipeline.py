@@ -28,10 +28,10 @@ import numpy as np
 from asrlib import audio
 from asrlib.config import Spec
 from asrlib.ctc import min_frames, pack_targets
-from asrlib.datasets import Utterance
-from asrlib.features import FeatureConfig, mfcc
+from asrlib.features import FeatureConfig, compute
 from asrlib.files import temp_sibling
 from asrlib.model import ModelConfig, output_lengths
+from asrlib.utterance import Utterance
 
 
 @dataclass
@@ -80,7 +80,7 @@ def check_pair(n_frames: int, labels: np.ndarray, config: ModelConfig) -> str | 
     return None
 
 
-def prepare(
+def make_examples(
     utts: list[Utterance],
     spec: Spec = Spec(),
     cache: bool | str | os.PathLike = True,
@@ -105,7 +105,7 @@ def prepare(
         for u in utts:
             try:
                 clip = samples[u.id] if samples and u.id in samples else u.load()
-                feats[u.id] = mfcc(clip, spec.features)
+                feats[u.id] = compute(clip, spec.features)
             except (audio.AudioError, OSError, ValueError) as err:
                 errors[u.id] = str(err)
         if cache_file is not None:
@@ -282,7 +282,7 @@ def seed_generator(
         while len(batch) < batch_size:
             u = rng.choice(utts)
             try:
-                feat = mfcc(u.load(), spec.features)
+                feat = compute(u.load(), spec.features)
             except audio.AudioError:
                 continue
             labels = spec.alphabet.encode(u.text)

@@ -3,13 +3,13 @@
 One outline serves the leave-one-speaker-out folds (:mod:`asrlib.loso`), the shipped
 models and the many-voice folds (:mod:`asrlib.crossval`):
 
-1. :func:`prepare_examples`: features and labels of every split, once.
+1. :func:`make_split_examples`: features and labels of every split, once.
 2. :func:`train_recipe`: train under a time budget, keeping the best epoch (validation CER)
-   and the weights of the last epochs; tune a digit decoder (:class:`asrlib.lm.TaskDecoder`)
-   on validation for the best epoch and for the mean of the last epochs' weights
-   (checkpoint averaging); write the model file once, with its decoder and the validation
-   scores of the weights it holds.
-3. :func:`transcribe`: greedy letters and digit-decoder words for the test examples, and
+   and the weights of the last epochs; tune a lexicon decoder (:class:`asrlib.lm.
+   LexiconDecoder`: the digit words and a bigram LM) on validation for the best epoch and
+   for the mean of the last epochs' weights (checkpoint averaging); write the model file
+   once, with its decoder in its spec and the validation scores of the weights it holds.
+3. :func:`transcribe`: greedy letters and lexicon-decoder words for the test examples, and
    :func:`scores` turns them into WER and CER.
 """
 
@@ -20,12 +20,12 @@ from dataclasses import dataclass, replace
 
 from asrlib import checkpoint, datasets, metrics
 from asrlib.decoding import greedy
-from asrlib.lm import TaskDecoder
+from asrlib.lm import LexiconDecoder
 from asrlib.model import predict_probs
 from asrlib.text import Alphabet
 
 N_VAL, N_TEST = 200, 300  # connected-digit strings per LOSO fold: validation and test speaker
-N_TUNE = 100  # validation strings used to tune the digit decoder's alpha and beta
+N_TUNE = 100  # validation strings used to tune the lexicon decoder's alpha and beta
 AVERAGE_LAST = 3  # checkpoint averaging: the mean of the last 3 epochs' weights
 # A model trained on every FSDD voice has no voice left to validate on: its best epoch and its
 # decoder are chosen on FSDD's own held-back recordings (takes 0-4 of every digit and
@@ -34,7 +34,7 @@ SHIPPED_VAL_TAKES = range(5)
 SHIPPED_TRAIN_TAKES = range(5, 50)
 
 
-def prepare_examples(recipe, splits: dict,
+def make_split_examples(recipe, splits: dict,
                      alphabet: Alphabet = Alphabet()) -> tuple[dict, int, float]:
     """Features and labels of every split, once → (examples, dropped count, seconds). With
     ``recipe.more_voices`` the sentence corpora (LibriSpeech sample minus its test speaker,
@@ -46,7 +46,7 @@ def prepare_examples(recipe, splits: dict,
         splits = {**splits, "train": splits["train"] + sentences["train"] + sentences["val"]}
     t0, examples, dropped = time.perf_counter(), {}, 0
     for name, utts in splits.items():
-        examples[name], report = pipeline.prepare(utts, recipe.spec(alphabet))
+        examples[name], report = pipeline.make_examples(utts, recipe.spec(alphabet))
         dropped += len(report.dropped)
     return examples, dropped, time.perf_counter() - t0
 
@@ -54,12 +54,12 @@ def prepare_examples(recipe, splits: dict,
 @dataclass
 class Trained:
     """What :func:`train_recipe` made: the best epoch and, when at least two epochs ran,
-    the mean of the last epochs' weights, each with its own digit decoder."""
+    the mean of the last epochs' weights, each with its own lexicon decoder."""
 
     best: checkpoint.Bundle
-    best_decoder: TaskDecoder
+    best_decoder: LexiconDecoder
     averaged: checkpoint.Bundle | None
-    averaged_decoder: TaskDecoder | None
+    averaged_decoder: LexiconDecoder | None
     averaged_epochs: list[int]
     epochs: int  # epochs trained
     seconds: float  # training time
@@ -75,7 +75,7 @@ class Trained:
         return self.averaged if self.saved == "averaged" else self.best
 
     @property
-    def decoder(self) -> TaskDecoder:
+    def decoder(self) -> LexiconDecoder:
         """The decoder the file holds."""
         return self.averaged_decoder if self.saved == "averaged" else self.best_decoder
 
@@ -84,13 +84,13 @@ def train_recipe(recipe, examples: dict, path, info: dict, lm_texts: list[str],
                  time_budget: float | None, average: int = AVERAGE_LAST, keep: str = "averaged",
                  alphabet: Alphabet = Alphabet(), verbose: int = 0) -> Trained:
     """Train ``recipe`` on ``examples["train"]`` into ``path``, choosing the best epoch on
-    ``examples["val"]``; tune digit decoders (the LM reads ``lm_texts``) for it and for the
+    ``examples["val"]``; tune lexicon decoders (the LM reads ``lm_texts``) for it and for the
     mean of the last ``average`` epochs' weights; write the file once at the end.
 
     ``keep="averaged"`` stores the averaged weights when there are at least two epochs to
     average (``average`` > 1), else the best epoch; ``keep="best"`` always stores the best
-    epoch (the averaged model is then measured, not kept). The stored ``info`` records the
-    decoder, the epoch(s) and ``val_cer``/``val_wer`` of the weights in the file."""
+    epoch (the averaged model is then measured, not kept). The file's spec holds the decoder
+    tuned for its weights; its ``info`` the epoch(s) and ``val_cer``/``val_wer`` of them."""
     from asrlib import train
 
     if keep not in ("best", "averaged"):
@@ -100,45 +100,47 @@ def train_recipe(recipe, examples: dict, path, info: dict, lm_texts: list[str],
     spec = recipe.spec(alphabet)
     last = train.KeepLastWeights(average)
     t0 = time.perf_counter()
-    _, history = train.fit(examples["train"], examples["val"], path, spec,
-                           replace(recipe.train, time_budget=time_budget), info=info,
-                           verbose=verbose, extra_callbacks=[last])
+    model, history = train.fit(examples["train"], examples["val"], path, spec,
+                               replace(recipe.train, time_budget=time_budget), info=info,
+                               verbose=verbose, extra_callbacks=[last], write=False)
     seconds = time.perf_counter() - t0
-    best = checkpoint.load(path)
-    best_decoder = fit_task_decoder(best, lm_texts, examples["val"])
+    best_decoder = fit_lexicon_decoder(checkpoint.Bundle(model, spec), lm_texts, examples["val"])
+    best = checkpoint.Bundle(model, replace(spec, decoder=best_decoder.spec), history.record)
     averaged = averaged_decoder = None
     if average > 1 and len(last.weights) > 1:
-        averaged = replace(best, model=train.copy_model(best.model))
-        averaged.model.set_weights(train.average_weights(last.weights))
-        averaged_decoder = fit_task_decoder(averaged, lm_texts, examples["val"])
+        copy = train.copy_model(model)
+        copy.set_weights(train.average_weights(last.weights))
+        averaged_decoder = fit_lexicon_decoder(checkpoint.Bundle(copy, spec), lm_texts,
+                                               examples["val"])
+        averaged = checkpoint.Bundle(copy, replace(spec, decoder=averaged_decoder.spec))
     trained = Trained(best, best_decoder, averaged, averaged_decoder,
                       list(last.epochs) if averaged else [], len(history.epoch), seconds,
                       "averaged" if keep == "averaged" and averaged else "best")
-    if trained.saved == "best":  # the file holds the best epoch already: add its decoder
-        checkpoint.update_info(path, decoder=best_decoder.to_dict())
-    else:
+    if trained.saved == "averaged":
         val = train.evaluate_examples(averaged.model, examples["val"], averaged.spec)
-        checkpoint.save(path, averaged.model, averaged.spec, {
-            **best.info, "decoder": averaged_decoder.to_dict(),
+        averaged.info = {
+            **best.info,
             "averaged": {"epochs": trained.averaged_epochs, "best_epoch": trained.best_epoch,
                          "best_epoch_val": {"cer": best.info.get("val_cer"),
                                             "wer": best.info.get("val_wer")}},
             "epoch": trained.averaged_epochs[-1], "val_cer": round(val["cer"], 4),
-            "val_wer": round(val["wer"], 4)})
+            "val_wer": round(val["wer"], 4)}
+    checkpoint.save(path, trained.model.model, trained.model.spec, trained.model.info)
     return trained
 
 
-def fit_task_decoder(bundle: checkpoint.Bundle, train_texts: list[str],
-                     val_examples) -> TaskDecoder:
+def fit_lexicon_decoder(bundle: checkpoint.Bundle, train_texts: list[str],
+                        val_examples) -> LexiconDecoder:
     """A digit-word lexicon + bigram LM from ``train_texts``, α and β tuned on validation."""
     val = val_examples[:N_TUNE]
     probs = predict_probs(bundle.model, [e.features for e in val], bundle.spec.model)
-    decoder, _ = TaskDecoder.fit(train_texts, probs, [e.text for e in val], bundle.alphabet)
+    decoder, _ = LexiconDecoder.fit(train_texts, probs, [e.text for e in val], bundle.alphabet)
     return decoder
 
 
-def transcribe(bundle: checkpoint.Bundle, decoder: TaskDecoder, examples) -> tuple[list, list]:
-    """(greedy transcripts, digit-decoder transcripts) of ``examples`` with ``bundle``."""
+def transcribe(bundle: checkpoint.Bundle, decoder: LexiconDecoder,
+               examples) -> tuple[list, list]:
+    """(greedy transcripts, lexicon-decoder transcripts) of ``examples`` with ``bundle``."""
     probs = predict_probs(bundle.model, [e.features for e in examples], bundle.spec.model)
     return [bundle.alphabet.decode(greedy(p)) for p in probs], [decoder(p) for p in probs]
 
@@ -148,8 +150,8 @@ def scores(refs: list[str], hyps: list[str]) -> dict:
     return {"wer": round(metrics.wer(refs, hyps), 4), "cer": round(metrics.cer(refs, hyps), 4)}
 
 
-def attach_task_decoder(model_path, n_train: int = 4000) -> TaskDecoder:
-    """Tune and save a digit decoder into a digits model file, from its own recorded split.
+def attach_decoder(model_path, n_train: int = 4000) -> LexiconDecoder:
+    """Tune and save a lexicon decoder into a digits model file, from its own recorded split.
 
     The LM reads the transcripts of the model's training strings (text only); α and β
     are tuned on its validation speaker. The test speaker is never used.
@@ -162,13 +164,14 @@ def attach_task_decoder(model_path, n_train: int = 4000) -> TaskDecoder:
     if bundle.info.get("data") != "digits" or not speakers.get("val") or (
             len(speakers["val"]) != 1 and "val" not in takes):
         raise ValueError(
-            f"{model_path}: the digit decoder is built for digits models that record their "
+            f"{model_path}: the digit-word lexicon decoder is built for digits models that "
+            "record their "
             "training and validation speakers (info['data'] == 'digits')"
         )
     train_texts = [u.text for u in datasets.connected_digits(n_train, speakers["train"],
                                                              takes=takes.get("train"))]
     val_utts = datasets.connected_digits(N_TUNE, speakers["val"], seed=1, takes=takes.get("val"))
-    val, _ = pipeline.prepare(val_utts, bundle.spec)
-    decoder = fit_task_decoder(bundle, train_texts, val)
-    checkpoint.update_info(model_path, decoder=decoder.to_dict())
+    val, _ = pipeline.make_examples(val_utts, bundle.spec)
+    decoder = fit_lexicon_decoder(bundle, train_texts, val)
+    checkpoint.set_decoder(model_path, decoder.spec)
     return decoder

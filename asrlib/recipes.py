@@ -262,3 +262,20 @@ def sentence_commands(subset: str = "train-clean-100", shards: str = "shards",
         ["train", "--data", "shards", "--train-shards", train_dir, "--val-shards", val_dir,
          "--out", "sentences.keras", "--strategy", strategy, *SENTENCE_FLAGS],
     ]
+
+
+# --- the AN4 recogniser (asrlib.spelling): letters, digits, number words and commands --------
+
+AN4 = Recipe(
+    "an4",
+    "AN4 spelling model: 40 log-mel bands, one Conv2D + pool, 2 BiLSTM(192) layers, dropout "
+    "0.15, Adam 1e-3, batch 16, SpecAugment; each recording also once with speed/loudness "
+    "perturbation and a random microphone EQ or background noise",
+    features=FeatureConfig(kind="logmel"),
+    model=ModelConfig(n_features=40, lstm_layers=2, units=192, bidirectional=True,
+                      dropout=0.15),
+    train=TrainConfig(epochs=200, batch_size=16, learning_rate=1e-3, patience=12,
+                      spec_augment=True),
+    perturb=True,
+    effects=("eq", "noise"),
+)

@@ -53,7 +53,7 @@ class FoldResult(Stored):
     n_test: int
     greedy: dict  # {"wer", "cer"} on the test speaker
     task: dict  # {"wer", "cer", "alpha", "beta", "beam_width"}
-    dropped: int = 0  # utterances pipeline.prepare dropped (and reported)
+    dropped: int = 0  # utterances pipeline.make_examples dropped (and reported)
     recipe_config: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)  # claims runs: beam, noisy test, params, speed
 

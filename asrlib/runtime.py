@@ -67,8 +67,8 @@ def seed_everything(seed: int = 0) -> None:
 def setup(seed: int = 0, fast: bool | None = None, corpora: tuple[str, ...] = ()) -> Setup:
     """Seed everything, import TensorFlow quietly, set small plots; returns the FAST switch.
 
-    ``corpora`` names the teaching sets the notebook reads (see :mod:`asrlib.corpora`): any
-    that is missing is downloaded now, after one line saying what and how big; offline, one
+    ``corpora`` names the teaching sets the notebook reads (:func:`asrlib.corpora.require`):
+    any that is missing is downloaded now, after one line saying what and how big; offline, one
     line says what to download and where to put it."""
     if corpora:
         from asrlib import corpora as teaching_sets

@@ -1,4 +1,4 @@
-"""The worker pool behind :func:`asrlib.shards.prepare_shards`, and its record writing.
+"""The worker pool behind :func:`asrlib.shards.write_shards`, and its record writing.
 
 :func:`run` computes shards (:func:`compute_shard`: features and labels of a
 shard's utterances) in this process or in a pool of worker processes, and hands
@@ -28,9 +28,9 @@ import numpy as np
 
 from asrlib import audio, features
 from asrlib.config import Spec
-from asrlib.datasets import Utterance
 from asrlib.files import import_tensorflow_quietly, one_line, temp_sibling
 from asrlib.pipeline import Example, check_pair
+from asrlib.utterance import Utterance
 
 # Not "fork": the parent may hold TensorFlow's threads, which fork does not copy. A
 # forkserver imports librosa & co. once (~6 s on a busy 2-core machine) and forks warm
@@ -75,7 +75,7 @@ def compute_shard(
     kept, dropped = [], []
     for u in utts:
         try:
-            feat = features.mfcc(u.load(), spec.features)
+            feat = features.compute(u.load(), spec.features)
         except (audio.AudioError, OSError, ValueError) as err:
             dropped.append((u.id, str(err)))
         else:

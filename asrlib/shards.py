@@ -1,8 +1,8 @@
 """Shards: features computed once, in parallel, into sharded TFRecord files, and read back.
 
-:func:`pipeline.prepare` keeps every feature matrix in memory (and one ``.npz``
+:func:`pipeline.make_examples` keeps every feature matrix in memory (and one ``.npz``
 cache); that stops working when a corpus no longer fits in RAM, and one process
-computes everything. :func:`prepare_shards` instead writes
+computes everything. :func:`write_shards` instead writes
 ``out/shard-00000-of-000NN.tfrecord`` files (one ``tf.train.Example`` per
 utterance) with a pool of worker processes, and :func:`shard_dataset` streams
 them into exactly the batches :func:`pipeline.make_dataset` makes.
@@ -34,10 +34,10 @@ from pathlib import Path
 import numpy as np
 
 from asrlib.config import Spec
-from asrlib.datasets import Utterance
 from asrlib.features import FeatureConfig
 from asrlib.pipeline import Example
 from asrlib.shard_workers import run, tensorflow, write_json, write_shard
+from asrlib.utterance import Utterance
 
 FORMAT = "asrlib-shards/1"
 MANIFEST = "manifest.json"
@@ -54,7 +54,7 @@ class ShardError(ValueError):
 
 @dataclass
 class ShardReport:
-    """What :func:`prepare_shards` did: utterances kept/dropped, shards written/skipped, size."""
+    """What :func:`write_shards` did: utterances kept/dropped, shards written/skipped, size."""
 
     out_dir: str = ""
     kept: int = 0
@@ -177,7 +177,7 @@ def _check_folder(out: Path, plan: dict) -> None:
         )
 
 
-def prepare_shards(
+def write_shards(
     utts: list[Utterance],
     out_dir: str | os.PathLike,
     spec: Spec = Spec(),
@@ -192,7 +192,7 @@ def prepare_shards(
     shard is recomputed alone. A folder prepared with another feature config,
     alphabet, time stride or utterance list is refused, never mixed. Bad
     audio and transcripts CTC cannot use are dropped and reported, like
-    :func:`pipeline.prepare`; a shard whose worker fails is reported in
+    :func:`pipeline.make_examples`; a shard whose worker fails is reported in
     ``report.failed`` and the other shards are still written.
 
     With ``workers`` > 1 the workers are fresh processes (see
@@ -244,13 +244,13 @@ def prepare_shards(
 def _checked_num_shards(utts: list[Utterance], num_shards: int | None) -> int:
     """The number of shards to write; raises on no utterances, repeated ids, ``num_shards`` < 1."""
     if not utts:
-        raise ValueError("prepare_shards: no utterances")
+        raise ValueError("write_shards: no utterances")
     if len({u.id for u in utts}) != len(utts):
-        raise ValueError("prepare_shards: utterance ids must be unique (they name the records)")
+        raise ValueError("write_shards: utterance ids must be unique (they name the records)")
     if num_shards is None:
         num_shards = default_num_shards(len(utts))
     if num_shards < 1:
-        raise ValueError(f"prepare_shards: num_shards must be at least 1, got {num_shards}")
+        raise ValueError(f"write_shards: num_shards must be at least 1, got {num_shards}")
     return min(num_shards, len(utts))
 
 

@@ -10,7 +10,7 @@ so the audio can go through it as it arrives:
   frames at a time, with the convolution's past frames, the pooling's odd frame and each
   LSTM's state (h, c) carried from chunk to chunk.
 - :class:`LiveTranscriber`: both, plus a partial transcript that grows as frames arrive
-  (greedy letters, and the model's digit decoder run as a :class:`asrlib.decoding.PrefixBeam`)
+  (greedy letters, and the model's own decoder run as a :class:`asrlib.decoding.PrefixBeam`)
   and an end-of-utterance rule (a stretch of silence) that finalises it.
 
 Streaming the network over chunks gives the posteriors of the whole utterance at once (the
@@ -24,15 +24,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from asrlib import checkpoint, decoding
+from asrlib import checkpoint, decoders, decoding
 from asrlib.features import FeatureConfig, raw_causal_frames, running_normalize
-from asrlib.lm import TaskDecoder
 
 
 class StreamingFeatures:
     """Causal features of a stream of 16 kHz samples: :meth:`push` returns the frames the new
     samples complete; :meth:`flush` adds the closing silence and returns the last ones. All
-    frames together equal :func:`asrlib.features.mfcc` of the whole recording."""
+    frames together equal :func:`asrlib.features.compute` of the whole recording."""
 
     def __init__(self, config: FeatureConfig):
         if not config.causal:
@@ -160,7 +159,7 @@ class StreamingNetwork:
 class Update:
     """What the listener shows after a chunk: the transcript so far, and whether it is final."""
 
-    text: str  # the digit decoder's partial (or final) transcript, or greedy without one
+    text: str  # the model's own decoder's partial (or final) transcript
     greedy: str  # greedy letters so far
     final: bool = False
     audio_seconds: float = 0.0  # of this utterance, up to the end of the chunk
@@ -175,8 +174,7 @@ class LiveTranscriber:
     def __init__(self, bundle: checkpoint.Bundle, end_ms: float = 600.0,
                  silence_db: float = 30.0):
         self.bundle = bundle
-        self.decoder = (TaskDecoder.from_dict(bundle.info["decoder"], bundle.alphabet)
-                        if bundle.info.get("decoder") else None)
+        self.decoder = decoders.build(bundle.spec.decoder, bundle.alphabet)
         self.network = StreamingNetwork(bundle.model, bundle.spec.model)
         self.end_samples = round(end_ms / 1000 * bundle.features.sample_rate)
         self.silence = 10 ** (-silence_db / 20)  # below the loudest 10 ms by this much: silence
@@ -189,9 +187,7 @@ class LiveTranscriber:
     def _start(self) -> None:
         self.features = StreamingFeatures(self.bundle.features)
         self.network.reset()
-        width = self.decoder.config.beam_width if self.decoder else 8
-        self.beam = decoding.PrefixBeam(width, scorer=self.decoder.scorer if self.decoder
-                                        else None)
+        self.beam = self.decoder.search()
         self.probs: list[np.ndarray] = []
         self.samples = 0
         self.loudest = 0.0
@@ -231,16 +227,17 @@ class LiveTranscriber:
             probs = self.network.push(frames)
             if len(probs):
                 self.probs.append(probs)
-                self.beam.advance(probs)
+                if self.beam is not None:
+                    self.beam.advance(probs)
 
     def _update(self, final: bool, t0: float) -> Update:
         alphabet = self.bundle.alphabet
         probs = np.concatenate(self.probs) if self.probs else np.zeros((0, alphabet.size))
         greedy = alphabet.decode(decoding.greedy(probs))
         if final:
-            text = (self.decoder(probs) if self.decoder else greedy) if len(probs) else ""
+            text = self.decoder(probs) if len(probs) else ""
         else:
-            text = alphabet.decode(self.beam.best()) if self.decoder else greedy
+            text = alphabet.decode(self.beam.best()) if self.beam is not None else greedy
         return Update(text, greedy, final, self.samples / self.bundle.features.sample_rate,
                       time.perf_counter() - t0, text.split())
 
@@ -264,7 +261,7 @@ def word_ends(bundle: checkpoint.Bundle, samples: np.ndarray, text: str) -> list
 
     words = text.split()
     text = " ".join(words)
-    probs = predict_probs(bundle.model, [features.mfcc(samples, bundle.features)],
+    probs = predict_probs(bundle.model, [features.compute(samples, bundle.features)],
                           bundle.spec.model)[0]
     path = ctc.forced_align(np.log(np.maximum(probs, 1e-12)), bundle.alphabet.encode(text))
     frame_s = bundle.features.hop_ms / 1000 * bundle.spec.model.time_stride

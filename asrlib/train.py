@@ -7,6 +7,7 @@ without TensorFlow, this module does not.
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from pathlib import Path
@@ -59,20 +60,49 @@ class ValidationMetrics(keras.callbacks.Callback):
         self.samples.append(result["hyps"][: self.keep])
 
 
-class SaveBest(keras.callbacks.Callback):
-    """Save the model (with its configs) whenever validation CER improves."""
+class KeepBest(keras.callbacks.Callback):
+    """Keep the weights of the epoch with the best validation CER, and write the model file
+    once, when training ends, holding them (``write=False``: the caller writes it, e.g. with
+    the decoder it tunes on those weights). With ``backup_dir`` the best weights also go to
+    ``best.weights.h5`` there, so an interrupted run that resumes still knows its best epoch.
+    """
 
-    def __init__(self, path, spec: Spec, info):
+    def __init__(self, path, spec: Spec, info, write: bool = True, backup_dir=None,
+                 chief: bool = True):
         super().__init__()
-        self.path, self.spec, self.info, self.best = path, spec, info, np.inf
+        self.path, self.spec, self.info, self.write = path, spec, dict(info or {}), write
+        self.store = Path(backup_dir) / "best.weights.h5" if backup_dir else None
+        self.chief, self.best, self.weights, self.meta = chief, np.inf, None, {}
+
+    def on_train_begin(self, logs=None):
+        if self.store is not None and self.store.is_file() and not self.weights:
+            meta = json.loads(self.store.with_suffix(".json").read_text())
+            self.best, self.meta = meta.pop("score"), meta
+            self.model.load_weights(self.store)  # read into the model, kept as a copy below
+            self.weights = self.model.get_weights()
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         score = logs.get("val_cer", np.inf)
         if score < self.best:
-            self.best = score
-            meta = dict(self.info, epoch=epoch + 1, val_cer=score, val_wer=logs.get("val_wer"))
-            checkpoint.save(self.path, self.model, self.spec, meta)
+            self.best, self.weights = score, self.model.get_weights()
+            self.meta = {"epoch": epoch + 1, "val_cer": score, "val_wer": logs.get("val_wer")}
+            if self.store is not None and self.chief:
+                self.store.parent.mkdir(parents=True, exist_ok=True)
+                self.model.save_weights(self.store)
+                self.store.with_suffix(".json").write_text(json.dumps(
+                    {**self.meta, "score": score}))
+
+    def on_train_end(self, logs=None):
+        if self.weights is None:
+            return
+        self.model.set_weights(self.weights)
+        if self.write and self.chief:
+            checkpoint.save(self.path, self.model, self.spec, self.record())
+
+    def record(self) -> dict:
+        """The model file's ``info``: the run's record with the kept epoch and its scores."""
+        return {**self.info, **self.meta}
 
 
 class KeepLastWeights(keras.callbacks.Callback):
@@ -129,8 +159,10 @@ def make_callbacks(
     backup_dir=None,
     info=None,
     worker=None,
+    write: bool = True,
 ):
-    """Validation metrics, best-checkpoint saving, early stopping, time budget, resume, CSV log.
+    """Validation metrics, the best epoch kept (and written once at the end, unless
+    ``write=False``), early stopping, time budget, resume, CSV log.
 
     With several workers (``worker``, see :mod:`asrlib.distribute`) every worker runs the
     same validation and stopping rules, so they stop together; only the chief writes the
@@ -144,14 +176,11 @@ def make_callbacks(
     log = out_path.with_suffix(".log.csv")
     if not worker.is_chief:
         log = out_path.with_name(f"{out_path.stem}.worker{worker.index}.log.csv")
-    callbacks = [ValidationMetrics(val_examples, spec)]
-    if worker.is_chief:
-        info = dict(info or {}, train=train.to_dict())
-        callbacks.append(SaveBest(out_path, spec, info))
+    info = dict(info or {}, train=train.to_dict())
+    callbacks = [ValidationMetrics(val_examples, spec),
+                 KeepBest(out_path, spec, info, write, backup_dir, worker.is_chief)]
     callbacks += [
-        keras.callbacks.EarlyStopping(
-            monitor="val_cer", mode="min", patience=train.patience, restore_best_weights=True
-        ),
+        keras.callbacks.EarlyStopping(monitor="val_cer", mode="min", patience=train.patience),
         TimeBudget(train.time_budget),
         keras.callbacks.CSVLogger(str(log), append=bool(backup_dir)),
     ]
@@ -173,8 +202,12 @@ def fit(
     strategy=None,
     drop_remainder: bool | None = None,
     extra_callbacks=(),
+    write: bool = True,
 ):
-    """Train a model of ``spec``, saving the best epoch to ``out_path``; → (model, history).
+    """Train a model of ``spec``, keeping its best epoch; → (model, history). The model holds
+    the best epoch's weights; ``history.record`` is the model file's ``info`` (the run, the
+    training config, the epoch and its validation scores), written once to ``out_path`` at
+    the end unless ``write=False`` (the caller then writes it, see :mod:`asrlib.protocol`).
 
     ``train_examples`` is a list of :class:`Example` or a folder of TFRecord shards
     written by ``python -m asrlib prepare`` (read with :func:`asrlib.shards.shard_dataset`).
@@ -211,12 +244,13 @@ def fit(
         ds = make_dataset(train_examples, train.batch_size, seed=train.seed,
                           spec_augment=train.spec_augment, drop_remainder=drop_remainder)
     callbacks = make_callbacks(
-        val_examples, out_path, spec, train, backup_dir, info, me
+        val_examples, out_path, spec, train, backup_dir, info, me, write
     ) + list(extra_callbacks)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*ran out of data.*")
         warnings.filterwarnings("ignore", message=".*shuffle=True.*")
         history = model.fit(ds, epochs=train.epochs, callbacks=callbacks, verbose=verbose)
+    history.record = next(c for c in callbacks if isinstance(c, KeepBest)).record()
     return model, history
 
 

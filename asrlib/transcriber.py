@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from asrlib import audio, checkpoint, decoding, features
-from asrlib.lm import TaskDecoder
+from asrlib import audio, checkpoint, decoders, features
 
 
 @dataclass
@@ -33,26 +32,21 @@ class Transcriber:
     def __init__(
         self, bundle: checkpoint.Bundle, decoder: str | None = None, beam_width: int | None = None
     ):
-        """``decoder=None`` picks the model's own: ``"task"`` if it carries one, else greedy.
-
-        ``beam_width=None`` means 16 for ``beam``/``keras_beam`` and the saved width for ``task``.
-        """
-        saved = bundle.info.get("decoder")
-        decoder = decoder or ("task" if saved else "greedy")
-        if decoder not in decoding.METHODS:
-            raise ValueError(f"decoder must be one of {decoding.METHODS}, got {decoder!r}")
+        """``decoder=None`` uses the model's own (its spec's :class:`DecoderSpec`); a kind from
+        :data:`asrlib.decoding.KINDS` switches to that one, with the model's LM if it needs
+        one. ``beam_width=None`` keeps the spec's width."""
         if beam_width is not None and beam_width < 1:
             raise ValueError(f"beam width must be at least 1, got {beam_width}")
-        self.task = None
-        if decoder == "task":
-            if not saved:
-                raise ValueError(
-                    "this model has no task decoder saved with it: decode with greedy or beam "
-                    "instead"
-                )
-            self.task = TaskDecoder.from_dict(saved, bundle.alphabet)
-        self.bundle, self.decoder = bundle, decoder
-        self.beam_width = beam_width or (self.task.config.beam_width if self.task else 16)
+        spec = bundle.spec.decoder
+        if decoder is not None or beam_width is not None:
+            spec = spec.switch(decoder, beam_width)
+        self.bundle = bundle
+        self.decoder = decoders.build(spec, bundle.alphabet)
+
+    @property
+    def kind(self) -> str:
+        """The name of the decoder in use (``greedy``, ``lexicon``, …)."""
+        return self.decoder.kind
 
     @classmethod
     def from_file(cls, path, decoder: str | None = None, beam_width: int | None = None):
@@ -67,7 +61,7 @@ class Transcriber:
     def probs(self, samples: np.ndarray) -> np.ndarray:
         """Per-frame probabilities ``(time', n_classes)`` for mono 16 kHz ``samples``."""
         b = self.bundle
-        feats = features.mfcc(samples, b.features)
+        feats = features.compute(samples, b.features)
         return self._forward(feats[None])[0]
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
@@ -75,9 +69,7 @@ class Transcriber:
 
     def decode(self, probs: np.ndarray) -> str:
         """Text for one ``(time', n_classes)`` probability matrix with this decoder."""
-        return decoding.decode(
-            probs, self.decoder, self.bundle.alphabet, self.beam_width, self.task
-        )
+        return self.decoder(probs)
 
     def transcribe(self, samples: np.ndarray) -> str:
         """Text for mono 16 kHz ``samples`` (empty for silence)."""

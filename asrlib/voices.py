@@ -1,6 +1,6 @@
 """Many voices: the pooled digit speakers, their groups, speaker-grouped folds, their material.
 
-Three sources of real voices say digits:
+Every corpus that declares a :class:`asrlib.corpora.Pool` adds its voices; today three:
 
 * ``fsdd``: the Free Spoken Digit Dataset's six men (8 kHz recordings, one setting),
 * ``alphanumeric``: 49 people (women and men, mostly Indian-accented English) reading a
@@ -13,26 +13,20 @@ Every speaker has a pooled id (``fsdd:george``, ``alphanumeric:R_…``, ``speech
 tests on group i, validates on group i+1 and trains on the rest, so no fold ever trains on
 a voice it is scored or tuned on. :func:`material` gives a set of speakers' utterances:
 connected digits (FSDD strings, phone numbers, strings joined from one Speech Commands
-speaker's clips) and isolated digits (FSDD takes, Speech Commands clips).
+speaker's clips) and isolated digits (FSDD takes, Speech Commands clips); each corpus's
+module says which.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from asrlib import corpora, datasets
-from asrlib.datasets import Utterance
+from asrlib import corpora
+from asrlib.corpora import Item, Speaker
+from asrlib.utterance import Utterance
 
-SOURCES = ("fsdd", "alphanumeric", "speech-commands")
 KINDS = ("connected", "isolated")
-FSDD_DEVICE = "FSDD recording (8 kHz)"
-SPEECH_COMMANDS_DEVICE = "crowd-sourced (browser/phone)"
-DEVICES = {"Phone Recorder": "phone", "Laptop": "laptop", "External Microphone": "external mic"}
-GENDERS = {"Female": "female", "Male": "male"}
-TRIM_DB = 30  # a Speech Commands clip is one second, mostly silence: trimmed before joining
 # Voices group 0 always holds, so the model of fold 0 (``data/digits_heldout.keras``) never
 # heard them: the three speakers whose clips ship in data/clips (``make demo``), FSDD's theo,
 # and the first woman and the first man (by id) who recorded their phone number on a phone.
@@ -42,42 +36,18 @@ HELD_OUT = (
 )
 
 
-@dataclass(frozen=True)
-class Speaker:
-    """One voice of the pool and the groups its results count towards."""
-
-    id: str  # "<source>:<name in the source>"
-    source: str
-    gender: str  # female, male or unknown (not recorded, or not said)
-    device: str
-
-    @property
-    def name(self) -> str:
-        """The speaker's own id inside its source (``george``, ``R_…``, ``439c84f4``)."""
-        return self.id.split(":", 1)[1]
+def sources() -> dict[str, corpora.Pool]:
+    """The corpora whose voices are pooled, in the pool's order (rank, then name)."""
+    return dict(sorted(corpora.pooled().items(), key=lambda kv: (kv[1].rank, kv[0])))
 
 
-def speakers(root=None, download: bool | None = None, sources=SOURCES) -> list[Speaker]:
-    """Every pooled speaker of ``sources``, sorted by id. FSDD's six are men; Speech Commands
-    records no gender; the alphanumeric set's metadata gives gender and device."""
+def speakers(root=None, download: bool | None = None, only=None) -> list[Speaker]:
+    """Every pooled speaker (of the corpora named in ``only``, default all), sorted by id,
+    with the gender and device each corpus records ("unknown" where it records none)."""
     pool = []
-    if "fsdd" in sources:
-        pool += [Speaker(f"fsdd:{s}", "fsdd", "male", FSDD_DEVICE)
-                 for s in datasets.FSDD_SPEAKERS]
-    if "alphanumeric" in sources:
-        folder = corpora.locate("alphanumeric", root, download)
-        wanted = set(corpora.ids("alphanumeric"))
-        with open(folder / "metadata.csv", encoding="utf-8", newline="") as f:
-            rows = {r["Response_ID"]: r for r in csv.DictReader(f) if r["Response_ID"] in wanted}
-        pool += [Speaker(f"alphanumeric:{rid}", "alphanumeric",
-                         GENDERS.get(row.get("Gender", "").strip(), "unknown"),
-                         DEVICES.get(row.get("Recording Machine", "").strip(), "unknown"))
-                 for rid, row in rows.items()]
-    if "speech-commands" in sources:
-        names = {rel.split("/")[1].split("_nohash_")[0] for rel in corpora.ids(
-            "speech-commands-digits")}
-        pool += [Speaker(f"speech-commands:{n}", "speech-commands", "unknown",
-                         SPEECH_COMMANDS_DEVICE) for n in names]
+    for name, part in sources().items():
+        if only is None or name in only:
+            pool += part.speakers(root, download)
     return sorted(pool, key=lambda s: s.id)
 
 
@@ -127,12 +97,30 @@ def folds(pool: list[Speaker], k: int = 5, seed: int = 0) -> list[Fold]:
 
 
 @dataclass(frozen=True)
-class Item:
-    """One scored utterance: whose voice, which kind of digits."""
+class Material:
+    """How much of each voice's audio to score or train on (what the corpora's pool hooks
+    read): strings built per FSDD speaker, joined strings per Speech Commands speaker, copies
+    of each other recording, augmentation, and recordings never to train on."""
 
-    speaker: str  # pooled speaker id
-    kind: str  # connected or isolated
-    utt: Utterance
+    seed: int = 0
+    n_strings: int = 50  # scored: connected strings per FSDD speaker
+    n_joined: int = 3  # scored: strings joined from one Speech Commands speaker's clips
+    n_train_strings: int = 4000  # training: FSDD strings of the fold's FSDD speakers
+    copies: int = 20  # training: augmented versions of every other speaker's material
+    perturb: bool = False
+    effects: tuple[str, ...] = ()
+    takes: range | None = None  # FSDD recordings used for training (None: all 50)
+    exclude: frozenset = frozenset()  # utterance ids never trained on
+    root: str | None = None
+    download: bool | None = None
+
+
+def _by_source(speaker_ids) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for sid in sorted(set(speaker_ids)):
+        source, _, name = sid.partition(":")
+        names.setdefault(source, []).append(name)
+    return names
 
 
 def material(
@@ -143,38 +131,11 @@ def material(
     strings and takes 0–4 of each digit (isolated); per alphanumeric speaker the phone
     number; per Speech Commands speaker every clip (isolated) and, with two or more clips,
     ``n_joined`` strings joined from them (connected)."""
-    ids = set(speaker_ids)
-    items: list[Item] = []
-    fsdd = sorted(i.split(":", 1)[1] for i in ids if i.startswith("fsdd:"))
-    for name in fsdd:
-        items += [Item(f"fsdd:{name}", "connected", u) for u in datasets.connected_digits(
-            n_fsdd_strings, [name], seed=seed, root=root, download=download)]
-        items += [Item(f"fsdd:{name}", "isolated", u)
-                  for u in datasets.fsdd(root, download, speakers={name})
-                  if int(u.id.rsplit("_", 1)[1]) < 5]
-    if any(i.startswith("alphanumeric:") for i in ids):
-        items += [Item(f"alphanumeric:{u.speaker}", "connected", u)
-                  for u in datasets.alphanumeric_numbers(root, download)
-                  if f"alphanumeric:{u.speaker}" in ids]
-    if any(i.startswith("speech-commands:") for i in ids):
-        clips = _clips_by_speaker(ids, root, download)
-        for name, own in clips.items():
-            items += [Item(f"speech-commands:{name}", "isolated", u) for u in own]
-        joined = {name: own for name, own in clips.items() if len(own) > 1}
-        if joined:
-            strings = datasets.join_clips(n_joined * len(joined), joined, seed=seed,
-                                          min_digits=3, max_digits=7, prefix="sc-digits",
-                                          trim_db=TRIM_DB)
-            items += [Item(f"speech-commands:{u.speaker}", "connected", u) for u in strings]
-    return items
-
-
-def _clips_by_speaker(ids, root, download) -> dict[str, list[Utterance]]:
-    clips: dict[str, list[Utterance]] = {}
-    for u in datasets.speech_commands(root, download):
-        if f"speech-commands:{u.speaker}" in ids:
-            clips.setdefault(u.speaker, []).append(u)
-    return dict(sorted(clips.items()))
+    m = Material(seed=seed, n_strings=n_fsdd_strings, n_joined=n_joined, root=root,
+                 download=download)
+    names = _by_source(speaker_ids)
+    return [item for source, part in sources().items() if names.get(source)
+            for item in part.scored(names[source], m)]
 
 
 def training_utterances(
@@ -188,40 +149,9 @@ def training_utterances(
     with speed/loudness perturbation and ``effects`` drawn per copy as for FSDD strings.
     ``fsdd_takes`` limits the FSDD recordings used (e.g. ``range(5, 50)``); ``exclude`` lists
     utterance ids never to train on (phone numbers whose audio disagrees with the prompt)."""
-    ids = set(speaker_ids)
-    fsdd = sorted(i.split(":", 1)[1] for i in ids if i.startswith("fsdd:"))
-    utts = datasets.connected_digits(n_fsdd, fsdd, seed=seed, perturb=perturb,
-                                     effects=effects, root=root, download=download,
-                                     takes=fsdd_takes) \
-        if fsdd and n_fsdd else []
-    numbers = {f"alphanumeric:{u.speaker}": u
-               for u in datasets.alphanumeric_numbers(root, download)
-               if f"alphanumeric:{u.speaker}" in ids and u.id not in exclude} \
-        if any(i.startswith("alphanumeric:") for i in ids) else {}
-    utts += _replayed(list(numbers.values()), copies, seed, perturb, effects)
-    if any(i.startswith("speech-commands:") for i in ids):
-        clips = _clips_by_speaker(ids, root, download)
-        utts += datasets.join_clips(copies * len(clips), clips, seed=seed, perturb=perturb,
-                                    effects=effects, prefix="sc-train", trim_db=TRIM_DB)
-    return utts
-
-
-def _replayed(recordings: list[Utterance], copies: int, seed: int, perturb: bool,
-              effects: tuple[str, ...]) -> list[Utterance]:
-    """``copies`` versions of each whole recording, each a one-part string (so it gets the
-    same speed, loudness and effect draws as a joined string); the first copy is as is."""
-    from asrlib import augment
-
-    out = []
-    for u in recordings:
-        rng = random.Random(f"{seed}-{u.id}")
-        for c in range(copies):
-            first = c == 0
-            speed = () if first or not perturb else (rng.uniform(*augment.SPEED_RANGE),)
-            gain = () if first or not perturb else (rng.uniform(*augment.GAIN_DB_RANGE),)
-            drawn = () if first or not effects else augment.draw_effects(rng, effects)
-            tag = "-".join(k for k, _ in drawn)
-            out.append(replace(u, id=f"{u.id}-copy{c:02d}" + (f"-{tag}" if tag else ""),
-                               path=None, parts=(u.path,), pauses=(0.0, 0.0), speeds=speed,
-                               gains=gain, effects=drawn))
-    return out
+    m = Material(seed=seed, n_train_strings=n_fsdd, copies=copies, perturb=perturb,
+                 effects=tuple(effects), takes=fsdd_takes, exclude=frozenset(exclude),
+                 root=root, download=download)
+    names = _by_source(speaker_ids)
+    return [u for source, part in sources().items() if names.get(source)
+            for u in part.training(names[source], m)]

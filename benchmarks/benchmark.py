@@ -34,7 +34,7 @@ def throughput(args) -> None:
     config = ModelConfig()
     utts = datasets.connected_digits(args.utterances, ["jackson", "lucas", "nicolas", "yweweler"])
     t0 = time.perf_counter()
-    examples, _ = pipeline.prepare(utts, cache=False)
+    examples, _ = pipeline.make_examples(utts, cache=False)
     feature_seconds = time.perf_counter() - t0
     total_frames = sum(len(e.features) for e in examples)
     steps = -(-len(examples) // args.batch_size)
@@ -72,7 +72,7 @@ def ctc(args) -> None:
 
     config = ModelConfig()
     utts = datasets.connected_digits(args.batch_size, ["lucas"], seed=0, min_digits=7)
-    examples, _ = pipeline.prepare(utts, cache=False)
+    examples, _ = pipeline.make_examples(utts, cache=False)
     x, y = pipeline.pad_batch(examples)
     print(f"batch {x.shape}, labels {y.shape}")
     for fast in (True, False):
@@ -113,15 +113,16 @@ def rtf(args) -> None:
     clips = [u.load() for u in utts]
     seconds = sum(len(c) for c in clips) / 16_000
     refs = [u.text for u in utts]
-    decoders = ["greedy", "beam", "keras_beam"] + (["task"] if "decoder" in bundle.info else [])
-    for decoder in decoders:  # "task": the model's own LM decoder, with its saved beam width
-        tr = Transcriber(bundle, decoder, None if decoder == "task" else args.beam)
+    own = bundle.spec.decoder
+    decoders = ["greedy", "beam", "keras_beam"] + ([own.kind] if own.has_lm else [])
+    for decoder in decoders:  # the model's own LM decoder runs with its saved beam width
+        tr = Transcriber(bundle, decoder, None if decoder == own.kind else args.beam)
         tr.transcribe(clips[0])  # warm-up: tracing
         t0 = time.perf_counter()
         hyps = [tr.transcribe(c) for c in clips]
         elapsed = time.perf_counter() - t0
         print(
-            f"{decoder:10s} beam {tr.beam_width if decoder != 'greedy' else '-':>3} "
+            f"{decoder:10s} beam {tr.decoder.spec.beam_width if decoder != 'greedy' else '-':>3} "
             f"RTF {elapsed / seconds:.4f} ({elapsed:.1f} s for {seconds:.0f} s of audio) "
             f"WER {metrics.wer(refs, hyps):.4f}"
         )
@@ -147,7 +148,7 @@ def claims_cost(args) -> None:
         recipe = recipes.CLAIMS[name]
         key = recipe.features
         if key not in cache:
-            cache[key] = [pipeline.prepare(u, recipe.spec())[0]
+            cache[key] = [pipeline.make_examples(u, recipe.spec())[0]
                           for u in (utts, test_utts)]
         examples, test_examples = cache[key]
         keras.utils.set_random_seed(0)
@@ -218,7 +219,7 @@ def scaling(args) -> None:
     models = {"seed": recipes.RECIPES["seed"], "best (v4)": recipes.RECIPES["v4"]}
     rows = []
     for label, recipe in models.items():
-        examples, _ = pipeline.prepare(utts, recipe.spec())
+        examples, _ = pipeline.make_examples(utts, recipe.spec())
         frames = sum(len(e.features) for e in examples)
         for variant in args.variants:
             precision, xla, fast_ctc = VARIANTS[variant]

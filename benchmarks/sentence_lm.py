@@ -33,7 +33,7 @@ def _probs(bundle, utts):
     from asrlib import pipeline
     from asrlib.model import predict_probs
 
-    examples, report = pipeline.prepare(utts, bundle.spec)
+    examples, report = pipeline.make_examples(utts, bundle.spec)
     if report.dropped:
         print(f"note: {len(report.dropped)} utterances dropped: {report.dropped}")
     # one utterance at a time, as `transcribe` does: in a padded batch the backward LSTM
@@ -79,7 +79,7 @@ def main(argv=None) -> int:
     too_large = max(3.0, TOO_LARGE * best["alpha"])
 
     def task(alpha, beta):
-        return lm.TaskDecoder(english, lm.DecoderConfig(alpha, beta, BEAM, True), bundle.alphabet)
+        return lm.LexiconDecoder(english, alpha, beta, BEAM, True, alphabet=bundle.alphabet)
 
     decoders = [
         ("greedy", None, None, lambda p: bundle.alphabet.decode(greedy(p))),

@@ -133,3 +133,36 @@ def assert_recipe_current(stored_config: dict, recipe, where) -> None:
             continue
         stored = stored_with_defaults(stored_config.get(key, defaults[key]), defaults[key])
         assert stored == value, f"{where}: {key} changed"
+
+
+def register(monkeypatch, *archives) -> None:
+    """Declare a toy corpus holding ``archives`` for one test (the registry is restored)."""
+    from asrlib import corpora
+
+    registry = corpora.registry()
+    name = f"toy-{archives[0].name}"
+    monkeypatch.setitem(registry, name, corpora.Corpus(name, "a test corpus", "none",
+                                                       archives=tuple(archives)))
+
+
+# Whole files whose tests train a model, spawn worker processes, open a browser, build the book
+# or run notebooks: ``make test-fast`` (pytest -m "not slow") leaves them out; ``make test``
+# and CI run them. A single slow test in another file carries @pytest.mark.slow itself.
+SLOW_FILES = {
+    "test_book.py",  # builds the Jupyter Book
+    "test_browser.py",  # JupyterLab and Voilà in headless Chromium
+    "test_crossval.py",  # trains a many-voice fold
+    "test_distribute.py",  # trains under tf.distribute, several worker processes
+    "test_export.py",  # converts to SavedModel and TFLite
+    "test_fresh_machine.py",  # installs into a new venv, runs notebooks
+    "test_loso.py",  # trains leave-one-speaker-out folds
+    "test_notebooks.py",  # executes notebooks
+    "test_shards.py",  # feature worker processes
+    "test_train.py",  # trains, resumes
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)

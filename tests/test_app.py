@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from asrlib import audio, checkpoint, datasets, decoding, runtime, transcriber
+from asrlib import audio, checkpoint, datasets, decoders, decoding, runtime, transcriber
 from asrlib.app import TranscribeApp, analyse, confidence_html
 from asrlib.recorder import Recorder, decode_pcm
 from asrlib.text import Alphabet
@@ -45,7 +45,7 @@ def test_app_transcribes_a_voice_from_recordings_it_never_trained_on(app, mirror
     app.recorder.rate, app.recorder.source = 16_000, "test"
     app.recorder.audio = utt.load().astype("<f4").tobytes()
     assert f'data-model="digits">{utt.text}</span>' in app.transcript.value
-    (text, words), = [app.last["digits"]["transcripts"]["task"]]
+    (text, words), = [app.last["digits"]["transcripts"]["lexicon"]]
     assert text == utt.text and all(0 < c <= 1 for _, c in words)
 
 
@@ -74,22 +74,22 @@ def test_word_confidence_survives_odd_spacing():
     assert word_confidence(probs, "   ", Alphabet()) == []
 
 
-def test_transcriber_accepts_exactly_the_decoders_of_decoding_decode(untrained_model):
+def test_transcriber_accepts_exactly_the_decoder_kinds(untrained_model):
     bundle = checkpoint.load(untrained_model)
     for name in ("greedy", "beam", "keras_beam"):
-        assert transcriber.Transcriber(bundle, name).decoder == name
-    with pytest.raises(ValueError, match="decoder must be one of"):
+        assert transcriber.Transcriber(bundle, name).kind == name
+    with pytest.raises(ValueError, match="decoder kind must be one of"):
         transcriber.Transcriber(bundle, "viterbi")
-    assert set(decoding.METHODS) == {"greedy", "beam", "keras_beam", "task"}
+    assert set(decoding.KINDS) == {"greedy", "beam", "keras_beam", "lexicon", "lm"}
 
 
-def test_analyse_runs_every_decoder_through_decoding_decode(app, mirror):
+def test_analyse_runs_every_decoder_through_the_factory(app, mirror):
     utt = datasets.connected_digits(5, ["theo"], seed=2, takes=range(5))[1]
     digits = app.transcribers["digits"]
     result = analyse(digits, utt.load())
     probs, texts = result["probs"], {k: t for k, (t, _) in result["transcripts"].items()}
-    assert list(texts) == ["greedy", "beam", "task"] and result["main"] == "task"
-    assert texts["task"] == digits.decode(probs) == utt.text  # the main line is the model's own
+    assert list(texts) == ["greedy", "beam", "lexicon"] and result["main"] == "lexicon"
+    assert texts["lexicon"] == digits.decode(probs) == utt.text  # the main line: the model's own
     alphabet = digits.bundle.alphabet
-    assert texts["greedy"] == decoding.decode(probs, "greedy", alphabet)
-    assert texts["beam"] == decoding.decode(probs, "beam", alphabet, beam_width=16)
+    assert texts["greedy"] == decoders.decode(probs, "greedy", alphabet)
+    assert texts["beam"] == decoders.decode(probs, "beam", alphabet, beam_width=16)

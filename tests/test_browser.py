@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from asrlib import audio, datasets, runtime
+from asrlib import audio, corpora, datasets, runtime
 from asrlib.transcriber import Transcriber
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,7 +63,7 @@ def microphone_wav(tmp_path_factory):
     _browser_or_skip()
     if not (MIRROR / "free-spoken-digit-dataset").is_dir():
         pytest.skip(f"speech mirror not found at {MIRROR}")
-    folder = datasets.data_root("fsdd") / "free-spoken-digit-dataset" / "recordings"
+    folder = corpora.locate("fsdd") / "recordings"
     reader = Transcriber.from_file(runtime.shipped_model("digits"))
     folder_out = tmp_path_factory.mktemp("mic")
     paths = []

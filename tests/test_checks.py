@@ -32,7 +32,7 @@ CASES = [  # checker, reference answer, a wrong answer
     (nb07.times_in_training, 4, 5),
     (nb08.recording_bytes, 192_000, 48_000),
     (nb08.output_frames, 150, 151),
-    (nb08.task_decoder, "task", "beam"),
+    (nb08.which_decoder, "lexicon", "beam"),
     (nb09.per_replica_batch, 32, 64),
     (nb09.scaled_learning_rate, 8e-3, 1e-3),
     (nb09.epoch_hours, 0.4, 4.0),

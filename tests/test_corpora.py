@@ -10,25 +10,67 @@ import pytest
 
 from asrlib import corpora, datasets
 from asrlib import download as dl
-from asrlib.datasets import ManifestError
+from asrlib.utterance import ManifestError
 
 
 def test_every_teaching_set_has_its_archive_and_list():
     counts = {"librispeech-sample": 496, "ljspeech-sample": 141, "alphanumeric": 49,
               "speech-commands-digits": 170}
-    for name, corpus in corpora.CORPORA.items():
-        assert corpus.resource in dl.RESOURCES, name
-        assert corpus.archive.folder in corpus.folders, name  # a full download is accepted
+    for name, subset in corpora.subsets().items():
+        assert subset.archive.folder in subset.folders, name  # a full download is accepted
         ids = corpora.ids(name)
         assert len(ids) == len(set(ids)) == counts.get(name, 0), name
     with pytest.raises(ValueError, match="librispeech-sample"):
+        corpora.subset("timit")
+    with pytest.raises(ValueError, match="an4"):
         corpora.get("timit")
 
 
 def test_librispeech_sample_ids_are_train_clean_100_speakers():
     speakers = {uid.split("-")[0] for uid in corpora.ids("librispeech-sample")}
     assert speakers == {"4088", "4406", "5652", "8226"}
-    assert corpora.get("librispeech-sample").resource == "librispeech-train-clean-100"
+    assert corpora.subset("librispeech-sample").archive.name == "librispeech-train-clean-100"
+
+
+def test_one_declaration_per_corpus_is_read_by_everyone():
+    """Download, the teaching sets, the CLI's choices and the voice pool all read the registry."""
+    from asrlib import cli, voices
+
+    names = set(corpora.registry())
+    assert names == {"alphanumeric", "an4", "common-voice", "digits", "fsdd", "librispeech",
+                     "ljspeech", "speech-commands"}
+    assert set(corpora.archives()) >= {"an4", "fsdd", "ljspeech", "librispeech-dev-clean"}
+    parser = cli.build_parser()
+    manifest = parser._subparsers._group_actions[0].choices["make-manifest"]
+    choices = next(a.choices for a in manifest._actions if a.dest == "corpus")
+    assert set(choices) == set(corpora.selectable()) == names - {"common-voice"}
+    assert list(voices.sources()) == ["fsdd", "alphanumeric", "speech-commands"]
+    for corpus in corpora.registry().values():
+        assert corpus.title and corpus.licence, corpus.name
+
+
+def test_a_new_corpus_is_one_module(tmp_path, monkeypatch):
+    """A module dropped into asrlib/corpora is a corpus: download and the CLI see it."""
+    from asrlib.archives import Resource
+
+    module = Path(corpora.__file__).parent / "zz_toy_corpus_for_test.py"
+    module.write_text(
+        "from asrlib.archives import Resource\n"
+        "from asrlib.corpora import Corpus, Subset\n"
+        "CORPUS = Corpus('zz-toy', 'a toy', 'none', archives=(Resource('zz-toy', "
+        "'https://example.invalid/zz.tar.gz', None, 'zz'),), "
+        "subsets=(Subset('zz-toy', 'a toy', Resource('zz-toy', "
+        "'https://example.invalid/zz.tar.gz', None, 'zz'), ('zz',)),), "
+        "select=lambda sel: [])\n")
+    try:
+        monkeypatch.setattr(corpora, "_REGISTRY", {})
+        assert "zz-toy" in corpora.selectable()
+        assert isinstance(corpora.archive("zz-toy"), Resource)
+        (tmp_path / "zz").mkdir()
+        assert corpora.locate("zz-toy", root=tmp_path) == tmp_path / "zz"
+    finally:
+        module.unlink()
+    monkeypatch.setattr(corpora, "_REGISTRY", {})
 
 
 def test_the_lists_match_the_mirror(mirror):

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from asrlib import cli, crossval, recipes, voices
-from asrlib.voices import Speaker
+from asrlib.corpora import Speaker, fsdd
 
 
 def _fold(items, fold=0) -> crossval.VoiceFold:
@@ -24,7 +24,7 @@ def _item(speaker, kind, ref, hyp, uid):
 
 POOL = [Speaker("alphanumeric:a", "alphanumeric", "female", "phone"),
         Speaker("alphanumeric:b", "alphanumeric", "male", "laptop"),
-        Speaker("fsdd:c", "fsdd", "male", voices.FSDD_DEVICE),
+        Speaker("fsdd:c", "fsdd", "male", fsdd.DEVICE),
         Speaker("speech-commands:d", "speech-commands", "unknown", "crowd")]
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from asrlib import datasets
-from asrlib.datasets import ManifestError
+from asrlib.utterance import ManifestError
 
 
 def test_fsdd_mirror_has_six_speakers(mirror):

@@ -1,4 +1,5 @@
-"""Tests for asrlib.decoding: collapse, greedy, beam searches, decode by name, CTC log prob."""
+"""Tests for asrlib.decoding and the decoder factory: collapse, greedy, beam searches, specs,
+CTC log prob."""
 
 import itertools
 
@@ -6,12 +7,12 @@ import numpy as np
 import pytest
 
 from asrlib import ctc
+from asrlib.decoders import build, decode
 from asrlib.decoding import (
-    METHODS,
+    KINDS,
+    DecoderSpec,
     collapse,
     ctc_log_prob,
-    decode,
-    decode_batch,
     greedy,
     greedy_batch,
     keras_beam_search,
@@ -179,18 +180,18 @@ def test_scorer_final_bonus_reorders_beams():
     assert ended[0][0] != plain[0][0]
 
 
-def test_decode_batch_texts():
+def test_decode_texts():
     alphabet = Alphabet()
     ids = alphabet.encode("hello world")
     path = [i for label in ids for i in (label, label, 0)]  # "hh_ee_ll_ll_oo_ ..."
-    probs = np.full((1, len(path), alphabet.size), 1e-4)
-    probs[0, np.arange(len(path)), path] = 1.0
+    probs = np.full((len(path), alphabet.size), 1e-4)
+    probs[np.arange(len(path)), path] = 1.0
     probs /= probs.sum(axis=-1, keepdims=True)
     expected = "hello world"
-    assert decode_batch(probs, method="greedy") == [expected]
-    assert decode_batch(probs, [len(path)], alphabet, beam_width=4, method="beam") == [expected]
-    with pytest.raises(ValueError, match="method"):
-        decode_batch(probs, method="viterbi")
+    assert decode(probs, "greedy") == expected
+    assert decode(probs, "beam", alphabet, beam_width=4) == expected
+    with pytest.raises(ValueError, match="kind"):
+        decode(probs, "viterbi")
 
 
 def test_ctc_log_prob_equals_tf_ctc_loss(tf):
@@ -215,9 +216,8 @@ def test_keras_beam_search_agrees_with_prefix_beam_search(tf):
     ours = [prefix_beam_search(p, 16, length=n)[0][0] for p, n in zip(probs, lengths)]
     theirs = keras_beam_search(probs, lengths, beam_width=16)
     assert [list(label) for label in ours] == theirs
-    assert decode_batch(probs, lengths, method="keras_beam", beam_width=16) == decode_batch(
-        probs, lengths, method="beam", beam_width=16
-    )
+    assert [decode(p[:n], "keras_beam", beam_width=16) for p, n in zip(probs, lengths)] == [
+        decode(p[:n], "beam", beam_width=16) for p, n in zip(probs, lengths)]
 
 
 def _spelled(text: str, alphabet: Alphabet) -> np.ndarray:
@@ -229,47 +229,28 @@ def _spelled(text: str, alphabet: Alphabet) -> np.ndarray:
     return probs / probs.sum(axis=-1, keepdims=True)
 
 
-class _FakeTask:
-    """Stands in for an asrlib.lm.TaskDecoder: records how it was called."""
-
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, probs, length=None, beam_width=None):
-        self.calls.append((probs.shape, beam_width))
-        return "from the task decoder"
-
-
-def test_decode_dispatches_every_method_by_name(tf):
+def test_the_factory_builds_every_kind_but_those_that_need_an_lm(tf):
     alphabet = Alphabet()
     probs = _spelled("hello world", alphabet)
-    task = _FakeTask()
-    texts = {m: decode(probs, m, alphabet, beam_width=4, task=task) for m in METHODS}
-    assert texts == {"greedy": "hello world", "beam": "hello world",
-                     "keras_beam": "hello world", "task": "from the task decoder"}
-    assert task.calls == [(probs.shape, 4)]  # the task decoder gets the beam width
+    texts = {k: build(DecoderSpec(k, 4), alphabet)(probs) for k in KINDS
+             if k not in ("lexicon", "lm")}
+    assert texts == {"greedy": "hello world", "beam": "hello world", "keras_beam": "hello world"}
+    assert build(DecoderSpec())(probs, length=3) == "h"  # cut to the utterance's length
     assert decode(probs) == "hello world"  # greedy, the default alphabet
 
 
-def test_decode_rejects_an_unknown_method_and_a_missing_task_decoder():
-    probs = _random_probs(0, (6, 4))
+def test_a_decoder_spec_rejects_what_it_cannot_run():
     with pytest.raises(ValueError) as err:
-        decode(probs, "viterbi")
-    assert str(err.value) == f"method must be one of {METHODS}, got 'viterbi'"
-    with pytest.raises(ValueError, match="'task' needs the model's task decoder"):
-        decode(probs, "task")
-    with pytest.raises(ValueError, match="method must be one of"):
-        decode_batch(probs[None], method="Greedy")
-
-
-def test_decode_batch_is_decode_on_each_item_cut_to_its_length():
-    probs = np.stack([_random_probs(seed, (12, 5), sharpness=3.0) for seed in range(4)])
-    lengths = [12, 9, 5, 1]
-    task = _FakeTask()
-    for method in ("greedy", "beam", "task"):
-        expected = [decode(p[:n], method, beam_width=3, task=task) for p, n in zip(probs, lengths)]
-        assert decode_batch(probs, lengths, beam_width=3, method=method, task=task) == expected
-    assert [shape for shape, _ in task.calls[-4:]] == [(n, 5) for n in lengths]
+        DecoderSpec("viterbi")
+    assert str(err.value) == f"decoder kind must be one of {KINDS}, got 'viterbi'"
+    with pytest.raises(ValueError, match="needs its word LM"):
+        DecoderSpec("lexicon")
+    with pytest.raises(ValueError, match="unknown decoder field"):
+        DecoderSpec.from_dict({"kind": "beam", "width": 3})
+    old = {"config": {"alpha": 0.5, "beta": 2.0, "beam_width": 4, "lexicon": True,
+                      "prune": 0.001}, "lm": {"vocab": ["one"]}}
+    assert DecoderSpec.from_dict(old) == DecoderSpec("lexicon", 4, 0.5, 2.0, 0.001,
+                                                     {"vocab": ["one"]})
 
 
 def test_collapse_has_one_home_in_ctc():

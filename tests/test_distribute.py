@@ -226,7 +226,7 @@ def test_mixed_precision_trains_and_the_saved_model_transcribes(tmp_path):
     from asrlib.transcriber import Transcriber
 
     utts = datasets.connected_digits(16, ["lucas"], seed=0)
-    examples, _ = pipeline.prepare(utts)
+    examples, _ = pipeline.make_examples(utts)
     cfg = TrainConfig(epochs=1, batch_size=8, precision="mixed_bfloat16")
     out = tmp_path / "mixed.keras"
     model, history = train.fit(examples, examples[:4], out, train=cfg, verbose=0)

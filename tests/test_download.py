@@ -12,11 +12,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import serve_folder
+from conftest import register, serve_folder
 
-from asrlib import archives
+from asrlib import archives, corpora
 from asrlib import download as dl
-from asrlib.download import DownloadError, Resource
+from asrlib.archives import DownloadError, Resource, human_size
 
 MIRROR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FILES = {"recordings/0_alice_0.wav": b"RIFF fake wav 0", "README.md": b"# toy corpus\n"}
@@ -85,7 +85,7 @@ def serve(server, name: str, data: bytes) -> str:
     return f"{server.url}/{name}"
 
 
-# --- cache_dir / sha256sum / RESOURCES ---------------------------------------------------
+# --- cache_dir / sha256sum / the archives ---------------------------------------------------
 
 
 def test_cache_dir_follows_env_then_home(tmp_path, monkeypatch):
@@ -105,28 +105,30 @@ def test_sha256sum_matches_hashlib(tmp_path):
 def test_resources_are_official_and_well_formed():
     subsets = ["dev-clean", "dev-other", "test-clean", "test-other"]
     subsets += ["train-clean-100", "train-clean-360", "train-other-500"]
-    expected = {"fsdd", "ljspeech", "alphanumeric", "speech-commands"}
+    expected = {"fsdd", "ljspeech", "alphanumeric", "speech-commands", "an4"}
     expected |= {f"librispeech-{s}" for s in subsets}
-    assert set(dl.RESOURCES) == expected
-    for key, res in dl.RESOURCES.items():
+    archives = corpora.archives()
+    assert set(archives) == expected
+    for key, res in archives.items():
         assert res.name == key
-        assert res.url.startswith("https://")
+        # https, or plain http for an archive whose sha256 is pinned (CMU's host serves AN4)
+        assert res.url.startswith("https://") or (res.url.startswith("http://") and res.sha256)
         assert res.size and res.file.endswith((".tar.gz", ".tar.bz2", ".zip")), key
         assert res.sha256 is None or re.fullmatch(r"[0-9a-f]{64}", res.sha256), key
     for s in subsets:
-        res = dl.RESOURCES[f"librispeech-{s}"]
+        res = corpora.archive(f"librispeech-{s}")
         assert res.url == f"https://www.openslr.org/resources/12/{s}.tar.gz"
         assert res.folder == f"LibriSpeech/{s}"
         assert res.sha256 is not None
-    fsdd = dl.RESOURCES["fsdd"]
+    fsdd = corpora.archive("fsdd")
     assert fsdd.folder == "free-spoken-digit-dataset"
     tag = re.search(r"/archive/v([\d.]+)\.tar\.gz$", fsdd.url).group(1)
     assert fsdd.strip == f"free-spoken-digit-dataset-{tag}"  # GitHub's archive top folder
-    assert dl.RESOURCES["ljspeech"].folder == "LJSpeech-1.1"
-    alnum = dl.RESOURCES["alphanumeric"]
+    assert corpora.archive("ljspeech").folder == "LJSpeech-1.1"
+    alnum = corpora.archive("alphanumeric")
     assert alnum.url.startswith("https://github.com/Sakshee5/alphanumeric-audio-dataset/archive/")
     assert alnum.strip == "alphanumeric-audio-dataset-main"
-    commands = dl.RESOURCES["speech-commands"]
+    commands = corpora.archive("speech-commands")
     assert commands.file == "speech_commands_v0.02.tar.gz" and commands.into == "speech_commands"
 
 
@@ -357,13 +359,13 @@ def test_ensure_downloads_and_extracts_into_the_cache(server, env, monkeypatch):
     data = make_tar("toy-corpus-1.0")
     url = serve(server, "v1.0.tar.gz", data)
     toy = Resource("toy", url, sha(data), "toy-corpus", strip="toy-corpus-1.0")
-    monkeypatch.setitem(dl.RESOURCES, "toy", toy)
-    root = dl.ensure("toy", progress=False)
+    register(monkeypatch, toy)
+    root = corpora.ensure("toy", progress=False)
     assert root == env / "data"
     wav = root / "toy-corpus" / "recordings" / "0_alice_0.wav"
     assert wav.read_bytes() == FILES["recordings/0_alice_0.wav"]
     assert (env / "downloads" / "v1.0.tar.gz").is_file()
-    assert dl.ensure("toy", progress=False) == root  # second call: found, no request
+    assert corpora.ensure("toy", progress=False) == root  # second call: found, no request
     assert server.hits == ["/v1.0.tar.gz"]
 
 
@@ -372,8 +374,9 @@ def test_ensure_merges_subsets_under_one_top_folder(server, env, monkeypatch):
         data = make_tar(f"Corpus/{subset}")
         url = serve(server, f"{subset}.tar.gz", data)
         res = Resource(subset, url, sha(data), f"Corpus/{subset}")
-        monkeypatch.setitem(dl.RESOURCES, subset, res)
-    assert dl.ensure("dev", progress=False) == dl.ensure("test", progress=False) == env / "data"
+        register(monkeypatch, res)
+    dev, test = (corpora.ensure(name, progress=False) for name in ("dev", "test"))
+    assert dev == test == env / "data"
     assert (env / "data" / "Corpus" / "dev" / "README.md").is_file()
     assert (env / "data" / "Corpus" / "test" / "README.md").is_file()
 
@@ -381,16 +384,16 @@ def test_ensure_merges_subsets_under_one_top_folder(server, env, monkeypatch):
 def test_ensure_raises_when_the_archive_lacks_the_folder(server, env, monkeypatch):
     data = make_tar("something-else")
     url = serve(server, "toy.tar.gz", data)
-    monkeypatch.setitem(dl.RESOURCES, "toy", Resource("toy", url, sha(data), "toy-corpus"))
+    register(monkeypatch, Resource("toy", url, sha(data), "toy-corpus"))
     with pytest.raises(DownloadError, match="toy-corpus"):
-        dl.ensure("toy", progress=False)
+        corpora.ensure("toy", progress=False)
 
 
 def test_ensure_finds_a_local_layout_without_network(tmp_path, env, monkeypatch):
     (tmp_path / "data" / "LibriSpeech" / "dev-clean").mkdir(parents=True)
     monkeypatch.setenv("ASRLIB_DATA", str(tmp_path / "data"))
     monkeypatch.setattr(dl, "fetch", no_network)
-    assert dl.ensure("librispeech-dev-clean") == tmp_path / "data"
+    assert corpora.ensure("librispeech-dev-clean") == tmp_path / "data"
 
 
 def test_ensure_root_argument_comes_first(tmp_path, env, monkeypatch):
@@ -398,15 +401,15 @@ def test_ensure_root_argument_comes_first(tmp_path, env, monkeypatch):
         (tmp_path / where / "LJSpeech-1.1").mkdir(parents=True)
     monkeypatch.setenv("ASRLIB_DATA", str(tmp_path / "env"))
     monkeypatch.setattr(dl, "fetch", no_network)
-    assert dl.ensure("ljspeech", root=tmp_path / "arg") == tmp_path / "arg"
-    assert dl.ensure("ljspeech", root=str(tmp_path / "nothing-here")) == tmp_path / "env"
+    assert corpora.ensure("ljspeech", root=tmp_path / "arg") == tmp_path / "arg"
+    assert corpora.ensure("ljspeech", root=str(tmp_path / "nothing-here")) == tmp_path / "env"
 
 
 def test_ensure_without_download_names_the_missing_folder(tmp_path, env, monkeypatch):
     monkeypatch.setenv("ASRLIB_DATA", str(tmp_path / "empty"))
     monkeypatch.setattr(dl, "fetch", no_network)
     with pytest.raises(DownloadError) as err:
-        dl.ensure("librispeech-test-other", download=False)
+        corpora.ensure("librispeech-test-other", download=False)
     message = str(err.value)
     assert "LibriSpeech/test-other" in message
     assert "ASRLIB_DATA" in message
@@ -416,7 +419,7 @@ def test_ensure_without_download_names_the_missing_folder(tmp_path, env, monkeyp
 
 def test_ensure_unknown_name_lists_the_known_ones(env):
     with pytest.raises(ValueError, match="fsdd") as err:
-        dl.ensure("timit")
+        corpora.ensure("timit")
     assert "librispeech-dev-clean" in str(err.value)
     assert "timit" in str(err.value)
 
@@ -425,9 +428,9 @@ def test_ensure_unknown_name_lists_the_known_ones(env):
 @pytest.mark.parametrize("name", ["fsdd", "ljspeech"])
 def test_ensure_finds_the_shared_mirror(env, monkeypatch, name):
     monkeypatch.setattr(dl, "fetch", no_network)
-    root = dl.ensure(name, root=MIRROR, download=False)
+    root = corpora.ensure(name, root=MIRROR, download=False)
     assert root == MIRROR
-    folder = root / dl.RESOURCES[name].folder
+    folder = root / corpora.archive(name).folder
     audio = folder / ("recordings" if name == "fsdd" else "wavs")
     assert any(audio.glob("*.wav"))
 
@@ -440,10 +443,10 @@ def test_mirror_serves_the_archive_under_its_upstream_name(server, env, monkeypa
     serve(server, "toy-1.0.tar.gz", data)
     official = Resource("toy", "https://example.invalid/files/toy-1.0.tar.gz", sha(data),
                         "toy-corpus", strip="toy-corpus-1.0", size=1000)
-    monkeypatch.setitem(dl.RESOURCES, "toy", official)
+    register(monkeypatch, official)
     monkeypatch.setenv("ASRLIB_MIRROR", server.url + "/")
     assert dl.source(official) == (f"{server.url}/toy-1.0.tar.gz", sha(data))
-    root = dl.ensure("toy", progress=False)
+    root = corpora.ensure("toy", progress=False)
     assert (root / "toy-corpus" / "README.md").read_bytes() == FILES["README.md"]
     assert server.hits[-2:] == ["/SHA256SUMS", "/toy-1.0.tar.gz"]  # no sums there: pinned one
 
@@ -451,10 +454,10 @@ def test_mirror_serves_the_archive_under_its_upstream_name(server, env, monkeypa
 def test_a_mirror_without_sums_is_held_to_the_pinned_digest(server, env, monkeypatch):
     serve(server, "toy.tar.gz", make_tar("toy-corpus"))
     pinned = Resource("toy", "https://example.invalid/toy.tar.gz", "0" * 64, "toy-corpus")
-    monkeypatch.setitem(dl.RESOURCES, "toy", pinned)
+    register(monkeypatch, pinned)
     monkeypatch.setenv("ASRLIB_MIRROR", server.url)
     with pytest.raises(DownloadError, match="checksum mismatch"):
-        dl.ensure("toy", progress=False)
+        corpora.ensure("toy", progress=False)
 
 
 def test_a_mirror_may_publish_its_own_sums(server, env, monkeypatch):
@@ -463,16 +466,16 @@ def test_a_mirror_may_publish_its_own_sums(server, env, monkeypatch):
     serve(server, "SHA256SUMS", f"{sha(data)}  toy.tar.bz2\n{'1' * 64}  other.zip\n".encode())
     res = Resource("toy", "https://example.invalid/toy.tar.bz2", "0" * 64, "toy/corpus",
                    into="toy")
-    monkeypatch.setitem(dl.RESOURCES, "toy", res)
+    register(monkeypatch, res)
     monkeypatch.setenv("ASRLIB_MIRROR", server.url)
-    root = dl.ensure("toy", progress=False)
+    root = corpora.ensure("toy", progress=False)
     assert (root / "toy" / "corpus" / "README.md").is_file()  # `into`: no top folder upstream
 
 
 def test_a_large_archive_is_named_with_its_size_not_fetched(env, monkeypatch):
     monkeypatch.setattr(dl, "fetch", no_network)
     with pytest.raises(DownloadError) as err:
-        dl.ensure("librispeech-train-clean-100")
+        corpora.ensure("librispeech-train-clean-100")
     message = str(err.value)
     assert "train-clean-100.tar.gz (6.4 GB)" in message and "download=True" in message
     assert "--download" not in message  # a library message; the command line adds its flag
@@ -482,12 +485,12 @@ def test_a_large_archive_is_named_with_its_size_not_fetched(env, monkeypatch):
 def test_a_small_archive_is_fetched_unless_downloads_are_off(server, env, monkeypatch):
     data = make_tar("toy-corpus")
     url = serve(server, "toy.tar.gz", data)
-    monkeypatch.setitem(dl.RESOURCES, "toy", Resource("toy", url, sha(data), "toy-corpus",
+    register(monkeypatch, Resource("toy", url, sha(data), "toy-corpus",
                                                       size=len(data)))
     monkeypatch.setenv("ASRLIB_DOWNLOAD", "0")
     with pytest.raises(DownloadError, match="ASRLIB_DOWNLOAD=0"):
-        dl.ensure("toy", progress=False)
-    assert dl.ensure("toy", download=True, progress=False).is_dir()  # asked for explicitly
+        corpora.ensure("toy", progress=False)
+    assert corpora.ensure("toy", download=True, progress=False).is_dir()  # asked for explicitly
 
 
 def test_download_error_shows_one_line_in_a_notebook():
@@ -495,5 +498,5 @@ def test_download_error_shows_one_line_in_a_notebook():
 
 
 def test_human_size():
-    assert [dl.human_size(n) for n in (999, 20_000_000, 6_387_309_000)] == [
+    assert [human_size(n) for n in (999, 20_000_000, 6_387_309_000)] == [
         "999 B", "20.0 MB", "6.4 GB"]

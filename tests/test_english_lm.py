@@ -54,8 +54,7 @@ def test_fused_in_the_beam_search_it_corrects_a_letter(english):
     probs = _probs_for("in front of the house", alphabet, {10: "n"})  # "in front on the house"
     greedy = alphabet.decode(np.argmax(probs, axis=1).tolist())
     assert greedy == "in front on the house"
-    decoder = lm.TaskDecoder(english, lm.DecoderConfig(alpha=1.0, beta=1.0, beam_width=16),
-                             alphabet)
+    decoder = lm.LexiconDecoder(english, alpha=1.0, beta=1.0, beam_width=16, alphabet=alphabet)
     assert decoder(probs) == "in front of the house"
 
 

@@ -7,7 +7,7 @@ import pytest
 from asrlib import audio
 from asrlib.checks import nb08
 
-CHECKS = [nb08.recording_bytes, nb08.output_frames, nb08.task_decoder, nb08.to_mono_16k]
+CHECKS = [nb08.recording_bytes, nb08.output_frames, nb08.which_decoder, nb08.to_mono_16k]
 
 
 def _mono(x):

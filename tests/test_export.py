@@ -64,13 +64,13 @@ def test_sidecar_is_the_source_configs_plus_provenance(exported):
         assert meta == {k: v for k, v in source.items() if k != "info"}
         assert info.pop("exported_from") == str(SHIPPED_DIGITS)
         assert info.pop("quantize") == quantize
-        assert info == source["info"]  # the task decoder travels with the file
+        assert info == source["info"]  # the record travels with the file
 
 
 def test_float_tflite_matches_keras(exported, keras_bundle, held_out):
     out_dir, _ = exported
     lite = tflite.load_bundle(out_dir / "digits_model.tflite", num_threads=1)
-    feats = [features.mfcc(samples, keras_bundle.features) for _, samples in held_out]
+    feats = [features.compute(samples, keras_bundle.features) for _, samples in held_out]
     for f in feats:
         want = np.asarray(keras_bundle.model.predict_on_batch(f[None]))
         got = lite.model.predict_on_batch(f[None])
@@ -86,7 +86,7 @@ def test_int8_tflite_transcribes_like_keras(exported, keras_bundle, held_out):
     out_dir, _ = exported
     keras_tr = Transcriber(keras_bundle)
     lite_tr = Transcriber.from_file(out_dir / "digits_model.int8.tflite")
-    assert lite_tr.decoder == keras_tr.decoder == "task"
+    assert lite_tr.kind == keras_tr.kind == "lexicon"
     for _, samples in held_out:
         assert lite_tr.transcribe(samples) == keras_tr.transcribe(samples)
 

@@ -53,7 +53,7 @@ def _tree(folder: Path, prefix: str) -> dict[str, Path]:
 
 def build_archives(www: Path) -> dict[str, int]:
     """The mirror's corpora as the official archives (same names and layouts); {file: bytes}."""
-    res = dl.RESOURCES
+    res = corpora.archives()
     _tar(www / res["fsdd"].file,
          _tree(MIRROR / "free-spoken-digit-dataset", f"{res['fsdd'].strip}/"), "w:gz")
     _tar(www / res["librispeech-train-clean-100"].file,
@@ -125,7 +125,7 @@ def test_notebooks_fetch_what_they_read_on_first_use(fresh):
     _make(clone, online, "notebooks", f"NB={paths}", timeout=1500)
     fetched = [hit for hit in server.hits if hit != "/SHA256SUMS"]
     print("served:", {hit: server.sent.get(hit) for hit in fetched})
-    expected = {"/" + dl.RESOURCES[name].file
+    expected = {"/" + corpora.archive(name).file
                 for name in ("fsdd", "librispeech-train-clean-100", "ljspeech")}
     assert sorted(fetched) == sorted(expected), "each archive fetched once, nothing else"
     for hit in fetched:
@@ -146,7 +146,7 @@ def test_what_was_downloaded_is_what_the_notebooks_read(fresh, monkeypatch):
     _, env, server = fresh
     cache = Path(env["ASRLIB_CACHE"])
     for name in ("fsdd", "librispeech-train-clean-100", "ljspeech"):
-        archive = cache / "downloads" / dl.RESOURCES[name].file
+        archive = cache / "downloads" / corpora.archive(name).file
         assert _sha(archive) == _sha(server.www / archive.name), archive.name
     monkeypatch.setenv("ASRLIB_CACHE", str(cache))
     monkeypatch.delenv("ASRLIB_DATA", raising=False)
@@ -180,7 +180,7 @@ def test_the_many_voice_archives_unpack_to_the_same_sets(fresh, monkeypatch):
     numbers = datasets.alphanumeric_numbers()  # about 150 MB upstream: fetched unasked
     commands = datasets.speech_commands(download=True)  # 2.4 GB upstream: only when asked
     for name in ("alphanumeric", "speech-commands"):
-        assert "/" + dl.RESOURCES[name].file in server.hits, name
+        assert "/" + corpora.archive(name).file in server.hits, name
     monkeypatch.setenv("ASRLIB_DATA", str(MIRROR))
     for got, same in ((numbers, datasets.alphanumeric_numbers()),
                       (commands, datasets.speech_commands())):

@@ -1,11 +1,13 @@
 """lm: Kneser-Ney n-gram probabilities sum to one; fusion and the lexicon change decoding."""
 
+import json
 import math
 
 import numpy as np
 import pytest
 
-from asrlib import decoding, lm
+from asrlib import decoders, decoding, lm
+from asrlib.decoding import DecoderSpec
 from asrlib.text import Alphabet
 
 TEXTS = ["one two three", "two three four", "one one two", "three four"]
@@ -60,7 +62,7 @@ def test_lexicon_forces_real_words():
     model = lm.NGramLM.train(["one two three", "three two one"], order=2)
     # "thre" is likelier than "three" acoustically: the second e is weak
     probs = _probs_for("one three", alphabet, {8: ("_", 0.7)})
-    assert decoding.decode_batch(probs[None], alphabet=alphabet) == ["one thre"]
+    assert decoders.decode(probs, "greedy", alphabet) == "one thre"
     scorer = lm.LMScorer(model, alphabet, alpha=0.5, beta=1.0, lexicon=True)
     assert lm.decode(probs, scorer) == "one three"
     free = lm.LMScorer(model, alphabet, alpha=0.0, beta=0.0)
@@ -95,29 +97,35 @@ def test_tune_returns_best_first():
     assert results[0]["alpha"] == 1.0 and results[0]["wer"] == 0.0
 
 
-def test_task_decoder_fits_saves_and_restores():
+def test_lexicon_decoder_fits_saves_and_restores():
     alphabet = Alphabet()
     probs = [_probs_for("one three", alphabet, {8: ("_", 0.7)}),
              _probs_for("two one", alphabet, {2: ("e", 0.6)})]
-    decoder, grid = lm.TaskDecoder.fit(["one three", "two one", "three two"], probs,
-                                       ["one three", "two one"], alphabet)
+    decoder, grid = lm.LexiconDecoder.fit(["one three", "two one", "three two"], probs,
+                                          ["one three", "two one"], alphabet)
     assert grid[0]["wer"] == 0.0 and len(grid) == 9
     assert [decoder(p) for p in probs] == ["one three", "two one"]
-    again = lm.TaskDecoder.from_dict(decoder.to_dict(), alphabet)
-    assert again.config == decoder.config and [again(p) for p in probs] == ["one three", "two one"]
-    with pytest.raises(ValueError, match="not a saved task decoder"):
-        lm.TaskDecoder.from_dict({"config": {}})
+    spec = DecoderSpec.from_dict(json.loads(json.dumps(decoder.spec.to_dict())))
+    assert spec == decoder.spec and spec.kind == "lexicon"
+    again = lm.LexiconDecoder.from_spec(spec, alphabet)
+    assert [again(p) for p in probs] == ["one three", "two one"]
+    with pytest.raises(ValueError, match="needs its word LM"):
+        DecoderSpec("lexicon")
     with pytest.raises(ValueError, match="beam_width"):
-        lm.DecoderConfig(beam_width=0)
+        lm.LexiconDecoder(decoder.lm, beam_width=0)
 
 
-def test_decoding_decode_runs_a_task_decoder_by_name():
+def test_the_factory_builds_every_kind_from_its_spec():
     alphabet = Alphabet()
     model = lm.NGramLM.train(["one two three", "three two one"], order=2)
-    task = lm.TaskDecoder(model, lm.DecoderConfig(alpha=0.5, beta=1.0, beam_width=4), alphabet)
+    words = lm.LexiconDecoder(model, alpha=0.5, beta=1.0, beam_width=4, alphabet=alphabet)
     probs = _probs_for("one three", alphabet, {8: ("_", 0.7)})
-    assert decoding.decode(probs, "beam", alphabet, beam_width=4) == "one thre"
-    assert decoding.decode(probs, "task", alphabet, beam_width=4, task=task) == "one three"
-    assert decoding.decode_batch(probs[None], alphabet=alphabet, method="task", task=task) == [
-        "one three"
-    ]
+    assert decoders.decode(probs, "beam", alphabet, beam_width=4) == "one thre"
+    assert decoders.build(words.spec, alphabet)(probs) == "one three"
+    assert decoders.build(words.spec.switch("greedy"), alphabet)(probs) == "one thre"
+    search = decoders.build(words.spec, alphabet).search()
+    # a partial: "thre" is a prefix of a lexicon word, and the word's end is not scored yet
+    assert alphabet.decode(search.advance(probs).best()) == "one thre"
+    assert decoders.build(DecoderSpec(), alphabet).search() is None  # greedy: no beam
+    with pytest.raises(ValueError, match="no word LM saved"):
+        DecoderSpec("beam").switch("lexicon")

@@ -79,7 +79,7 @@ def test_shipped_recipe_trains_on_all_six_and_validates_on_unused_takes(mirror, 
     assert info["takes"] == {"train": [5, 49], "val": [0, 4]}
     assert set(info["decoder"]["lm"]["vocab"]) <= set(DIGIT_WORDS)
     # the decoder can be re-tuned from the recorded split alone
-    decoder = protocol.attach_task_decoder(out, n_train=24)
+    decoder = protocol.attach_decoder(out, n_train=24)
     assert set(decoder.lm.vocab) <= set(DIGIT_WORDS)
 
 

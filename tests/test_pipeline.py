@@ -3,8 +3,8 @@ import pytest
 
 from asrlib import datasets, pipeline
 from asrlib.config import Spec
-from asrlib.datasets import Utterance
 from asrlib.model import ModelConfig
+from asrlib.utterance import Utterance
 
 
 def test_prepare_reports_every_drop(mirror, tmp_path):
@@ -14,7 +14,7 @@ def test_prepare_reports_every_drop(mirror, tmp_path):
     )
     empty = Utterance("empty", "?!", "x", good[0].parts[0])
     missing = Utterance("missing", "one", "x", str(tmp_path / "nope.wav"))
-    examples, report = pipeline.prepare([*good, short, empty, missing], cache=tmp_path)
+    examples, report = pipeline.make_examples([*good, short, empty, missing], cache=tmp_path)
     assert [e.id for e in examples] == [u.id for u in good]
     reasons = dict(report.dropped)
     assert "needs" in reasons["short"] and "CTC frames" in reasons["short"]
@@ -22,14 +22,15 @@ def test_prepare_reports_every_drop(mirror, tmp_path):
     assert "no such file" in reasons["missing"]
     assert "dropped 3" in str(report)
     # the second call reads the feature cache and gives the same result
-    again, report2 = pipeline.prepare([*good, short, empty, missing], cache=tmp_path)
+    again, report2 = pipeline.make_examples([*good, short, empty, missing], cache=tmp_path)
     assert len(list(tmp_path.glob("*.npz"))) == 1
     assert all(np.array_equal(a.features, b.features) for a, b in zip(examples, again))
     assert report2.dropped == report.dropped
 
 
 def test_dataset_batches_carry_lengths(mirror):
-    examples, _ = pipeline.prepare(datasets.connected_digits(40, ["nicolas"], seed=1), cache=False)
+    utts = datasets.connected_digits(40, ["nicolas"], seed=1)
+    examples, _ = pipeline.make_examples(utts, cache=False)
     by_id = {e.id: e for e in examples}
     lengths = {len(e.features) for e in examples}
     ds = pipeline.make_dataset(examples, batch_size=8, seed=0)
@@ -55,7 +56,8 @@ def test_seed_generator_yields_padded_random_batches(mirror):
 
 
 def test_padding_fraction_and_bucketing(mirror):
-    examples, _ = pipeline.prepare(datasets.connected_digits(48, ["lucas"], seed=3), cache=False)
+    utts = datasets.connected_digits(48, ["lucas"], seed=3)
+    examples, _ = pipeline.make_examples(utts, cache=False)
     x, y = pipeline.pad_batch(examples[:3])
     padding = sum(x.shape[1] - len(e.features) for e in examples[:3])
     assert pipeline.padding_fraction([(x, y)]) == padding / (3 * x.shape[1])
@@ -65,7 +67,8 @@ def test_padding_fraction_and_bucketing(mirror):
 
 
 def test_measure_throughput_counts_only_consumed_batches(mirror):
-    examples, _ = pipeline.prepare(datasets.connected_digits(20, ["jackson"], seed=4), cache=False)
+    utts = datasets.connected_digits(20, ["jackson"], seed=4)
+    examples, _ = pipeline.make_examples(utts, cache=False)
     batches = [pipeline.pad_batch(examples[i : i + 4]) for i in range(0, 20, 4)]
     result = pipeline.measure_throughput(iter(batches), steps=3, warmup=1)
     timed = batches[1:4]  # the first one is the untimed warm-up
@@ -77,6 +80,7 @@ def test_measure_throughput_counts_only_consumed_batches(mirror):
         pipeline.measure_throughput(iter(batches), steps=2, warmup=4)
 
 
+@pytest.mark.slow  # transcribes or trains for several seconds
 def test_measure_throughput_while_training(mirror):
     from asrlib import train
     from asrlib.model import build_model

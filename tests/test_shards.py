@@ -28,7 +28,7 @@ def prepared(tmp_path_factory):
         "sample", speakers={"8226"}
     )[:6]
     folder = tmp_path_factory.mktemp("shards")
-    report = shards.prepare_shards(utts, folder, num_shards=3, workers=2, progress=False)
+    report = shards.write_shards(utts, folder, num_shards=3, workers=2, progress=False)
     return utts, folder, report
 
 
@@ -55,7 +55,7 @@ def test_shards_hold_what_prepare_computes(prepared):
     assert info["complete"] and info["feature_config"] == FeatureConfig().to_dict()
     assert sorted(i for s in info["shards"] for i in s["ids"]) == sorted(u.id for u in utts)
 
-    reference, _ = pipeline.prepare(utts, cache=False)
+    reference, _ = pipeline.make_examples(utts, cache=False)
     by_id = {e.id: e for e in reference}
     loaded = shards.load_examples(folder)
     assert sorted(e.id for e in loaded) == sorted(by_id)
@@ -86,7 +86,7 @@ def test_shards_hold_what_prepare_computes(prepared):
 
 def test_rerun_skips_and_a_deleted_shard_is_recomputed_alone(prepared):
     utts, folder, first = prepared
-    again = shards.prepare_shards(utts, folder, num_shards=3, workers=2, progress=False)
+    again = shards.write_shards(utts, folder, num_shards=3, workers=2, progress=False)
     assert (again.written, again.skipped) == (0, 3)
     assert (again.kept, again.bytes) == (first.kept, first.bytes)
     victim = folder / "shard-00001-of-00003.tfrecord"
@@ -94,7 +94,7 @@ def test_rerun_skips_and_a_deleted_shard_is_recomputed_alone(prepared):
     victim.unlink()
     with pytest.raises(shards.ShardError, match="missing"):
         shards.shard_dataset(folder, 4)
-    redo = shards.prepare_shards(utts, folder, num_shards=3, workers=2, progress=False)
+    redo = shards.write_shards(utts, folder, num_shards=3, workers=2, progress=False)
     assert (redo.written, redo.skipped, redo.kept) == (1, 2, first.kept)
     assert victim.stat().st_size == size
     assert not list(folder.glob(".*.tmp"))
@@ -104,10 +104,10 @@ def test_other_config_or_utterances_are_refused(prepared):
     utts, folder, _ = prepared
     with pytest.raises(shards.ShardError, match=r"different feature config \(kind") as err:
         logmel = Spec(FeatureConfig(kind="logmel"), ModelConfig(n_features=40))
-        shards.prepare_shards(utts, folder, logmel, num_shards=3)
+        shards.write_shards(utts, folder, logmel, num_shards=3)
     assert "\n" not in str(err.value)
     with pytest.raises(shards.ShardError, match="different utterance list"):
-        shards.prepare_shards(utts[:-1], folder, num_shards=3, progress=False)
+        shards.write_shards(utts[:-1], folder, num_shards=3, progress=False)
     assert shards.shard_info(folder)["complete"]  # the refusal changed nothing
 
 
@@ -125,7 +125,7 @@ def test_bad_audio_is_dropped_and_reported(mirror, tmp_path):
     listing.write_text("".join(json.dumps(r) + "\n" for r in rows_))
     utts, problems = manifest.read(listing)
     assert not problems
-    report = shards.prepare_shards(utts, tmp_path / "out", num_shards=2, workers=1, progress=False)
+    report = shards.write_shards(utts, tmp_path / "out", num_shards=2, workers=1, progress=False)
     reasons = dict(report.dropped)
     assert report.kept == 2 and set(reasons) == {"garbage", "missing", "empty-text"}
     assert "not a readable audio file" in reasons["garbage"]

@@ -69,6 +69,7 @@ def test_held_out_voices_model_never_heard_its_test_voices(mirror):
     assert info["recipe"] == checkpoint.read_meta(SHIPPED_DIGITS)["info"]["recipe"]
 
 
+@pytest.mark.slow  # transcribes or trains for several seconds
 def test_held_out_voices_model_recognises_new_voices(mirror):
     """The demo's three speakers (data/clips) and notebook 08's woman and man, all new to it."""
     from asrlib import demo
@@ -84,6 +85,7 @@ def test_held_out_voices_model_recognises_new_voices(mirror):
     assert wer <= MAX_NEW_VOICES_WER, (wer, list(zip(refs, hyps))[-4:])
 
 
+@pytest.mark.slow  # transcribes or trains for several seconds
 def test_shipped_model_recognises_its_voices_unused_recordings(shipped, mirror):
     utts = datasets.connected_digits(30, datasets.FSDD_SPEAKERS, seed=21,
                                      takes=protocol.SHIPPED_VAL_TAKES)
@@ -97,10 +99,11 @@ def test_held_out_model_never_heard_theo(held_out):
     assert held_out.info["speakers"]["test"] == [datasets.DIGITS_TEST_SPEAKER]
 
 
+@pytest.mark.slow  # transcribes or trains for several seconds
 def test_held_out_model_recognises_the_unseen_speaker(held_out, mirror):
     utts = datasets.connected_digits(40, [datasets.DIGITS_TEST_SPEAKER], seed=11)
     transcriber = Transcriber(held_out)
-    assert transcriber.decoder == "task"  # the digit-word decoder saved in the file
+    assert transcriber.kind == "lexicon"  # the digit-word decoder saved in the file
     hyps = [transcriber.transcribe(u.load()) for u in utts]
     wer = metrics.wer([u.text for u in utts], hyps)
     assert wer <= MAX_HELD_OUT_WER, (wer, list(zip([u.text for u in utts], hyps))[:5])
@@ -109,6 +112,7 @@ def test_held_out_model_recognises_the_unseen_speaker(held_out, mirror):
     assert metrics.wer([u.text for u in utts], [greedy.transcribe(u.load()) for u in utts]) >= wer
 
 
+@pytest.mark.slow  # transcribes or trains for several seconds
 def test_evaluate_line_on_the_held_out_speaker(capsys, mirror, tmp_path):
     manifest = tmp_path / "theo.jsonl"
     assert (

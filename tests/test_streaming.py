@@ -1,12 +1,15 @@
 """Streaming: causal features and a causal network fed chunk by chunk give what the whole
 utterance gives; the live transcriber grows a partial transcript and finalises on silence."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from asrlib import checkpoint, datasets, decoding, streaming
 from asrlib.config import Spec
-from asrlib.features import FeatureConfig, mfcc, running_normalize, running_prior
+from asrlib.decoding import DecoderSpec
+from asrlib.features import FeatureConfig, compute, running_normalize, running_prior
 from asrlib.model import ModelConfig, build_model
 from asrlib.recipes import VOICE_RECIPES
 
@@ -21,7 +24,7 @@ def clip(mirror):
 @pytest.mark.parametrize("chunk_ms", [10, 100, 200, 300, 47])
 def test_streaming_features_equal_the_whole_utterances(clip, chunk_ms):
     config = CAUSAL.features
-    whole = mfcc(clip, config)
+    whole = compute(clip, config)
     live = streaming.StreamingFeatures(config)
     step = round(chunk_ms * 16)
     parts = [live.push(clip[k:k + step]) for k in range(0, len(clip), step)] + [live.flush()]
@@ -32,10 +35,10 @@ def test_streaming_features_equal_the_whole_utterances(clip, chunk_ms):
 
 def test_causal_features_never_look_ahead(clip):
     config = CAUSAL.features
-    whole = mfcc(clip, config)
+    whole = compute(clip, config)
     changed = clip.copy()
     changed[8000:] = np.random.default_rng(0).normal(0, 0.1, len(clip) - 8000)
-    other = mfcc(changed, config)
+    other = compute(changed, config)
     # frames that end before sample 8000 (+ the padding) cannot know what came after it
     last_unchanged = (8000 + config.pad_samples - config.n_fft // 2) // config.hop_length
     np.testing.assert_array_equal(whole[:last_unchanged], other[:last_unchanged])
@@ -53,6 +56,7 @@ def test_running_normalisation_carries_its_sums():
     np.testing.assert_array_equal(running_normalize(x[:5], config)[0], whole[:5])
 
 
+@pytest.mark.slow  # transcribes or trains for several seconds
 def test_the_prior_is_what_its_comment_says(mirror):
     utts = [u for u in datasets.librispeech("sample")
             if u.speaker != datasets.SENTENCE_TEST_SPEAKER][:200]
@@ -76,7 +80,7 @@ def trained_causal():
 
 @pytest.mark.parametrize("frames_per_chunk", [1, 5, 10, 20, 30, 7])
 def test_streaming_network_equals_the_whole_utterance(clip, trained_causal, frames_per_chunk):
-    feats = mfcc(clip, CAUSAL.features)
+    feats = compute(clip, CAUSAL.features)
     want = trained_causal.predict(feats[None], verbose=0)[0]
     assert want.max(axis=1).mean() > 0.5  # peaked posteriors: a real comparison
     net = streaming.StreamingNetwork(trained_causal, CAUSAL.model)
@@ -114,7 +118,7 @@ def test_live_transcriber_partial_then_final(tmp_path, clip, trained_causal):
     assert [u.final for u in updates] == [False] * (len(updates) - 1) + [True]
     assert updates[-1].audio_seconds == pytest.approx(len(clip) / 16000)
     # with no decoder saved, the final transcript is greedy over all frames
-    probs = bundle.model.predict(mfcc(clip, bundle.features)[None], verbose=0)[0]
+    probs = bundle.model.predict(compute(clip, bundle.features)[None], verbose=0)[0]
     assert updates[-1].text == bundle.alphabet.decode(decoding.greedy(probs))
 
 
@@ -169,11 +173,12 @@ def test_the_shipped_streaming_model_streams_what_it_decodes_offline(mirror):
 
     bundle = checkpoint.load(runtime.shipped_model("streaming"))
     info = bundle.info
-    assert info["recipe"] == "voices-causal" and bundle.spec == CAUSAL.spec()
+    assert info["recipe"] == "voices-causal" and bundle.spec.decoder.kind == "lexicon"
+    assert replace(bundle.spec, decoder=DecoderSpec()) == CAUSAL.spec()  # and its own decoder
     fold = voices.folds(voices.speakers(), crossval.K)[0]
     assert info["speakers"]["test"] == list(fold.test) and set(voices.HELD_OUT) <= set(fold.test)
     _, _, samples = demo.phone_numbers(demo.embedded_clips())[2]
-    feats = mfcc(samples, bundle.features)
+    feats = compute(samples, bundle.features)
     want = bundle.model.predict(feats[None], verbose=0)[0]
     net = streaming.StreamingNetwork(bundle.model, bundle.spec.model)
     got = np.concatenate([net.push(feats[k:k + 20]) for k in range(0, len(feats), 20)])

@@ -20,7 +20,9 @@ STAGES = {"audio", "features", "text", "model", "config", "ctc", "decoding", "lm
           "download", "archives", "corpora", "datasets", "manifest", "voices", "augment",
           "pipeline", "shards", "shard_workers", "checkpoint", "train", "distribute",
           "recipes", "protocol", "loso", "crossval", "results", "transcriber", "tflite",
-          "export", "streaming", "files"}
+          "export", "streaming", "files", "utterance", "decoders", "spelling",
+          "corpora.an4", "corpora.fsdd", "corpora.librispeech", "corpora.ljspeech",
+          "corpora.alphanumeric", "corpora.speech_commands", "corpora.common_voice"}
 
 
 def test_the_structure_tool_finds_a_cycle():
@@ -60,8 +62,10 @@ def test_spec_is_one_frozen_value_and_the_one_parser_of_a_model_record():
     import dataclasses
 
     from asrlib.config import Spec
+    from asrlib.decoding import DecoderSpec
     from asrlib.features import FeatureConfig
     from asrlib.model import ModelConfig
+    from asrlib.text import Alphabet
 
     spec = Spec()
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -69,5 +73,12 @@ def test_spec_is_one_frozen_value_and_the_one_parser_of_a_model_record():
     assert Spec.from_dict({**spec.to_dict(), "info": {"any": 1}}) == spec
     with pytest.raises(ValueError, match="40 features per frame but the model expects 13"):
         Spec(FeatureConfig(kind="logmel"))
+    with pytest.raises(ValueError, match=r"29 symbols .* but the model has 28 outputs"):
+        Spec(alphabet=Alphabet.with_apostrophe())
+    lexicon = DecoderSpec("lexicon", lm={"vocab": ["don't"]})
+    with pytest.raises(ValueError, match="words the alphabet cannot spell"):
+        Spec(decoder=lexicon)
+    assert Spec(model=ModelConfig(n_classes=29), alphabet=Alphabet.with_apostrophe(),
+                decoder=lexicon).decoder == lexicon
     with pytest.raises(ValueError, match="no 'alphabet' record"):
         Spec.from_dict({"features": {}, "model": {}})

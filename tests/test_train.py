@@ -12,7 +12,7 @@ from asrlib.model import ModelConfig, build_model
 
 def _examples(n=48):
     utts = datasets.connected_digits(n, ["jackson", "lucas"], seed=7, max_digits=3)
-    examples, report = pipeline.prepare(utts, cache=False)
+    examples, report = pipeline.make_examples(utts, cache=False)
     assert report.kept == n
     return examples
 

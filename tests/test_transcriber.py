@@ -1,4 +1,4 @@
-"""transcriber: a model's own task decoder is the default, and asking for a missing one is clear."""
+"""transcriber: a model's own decoder is the default, and asking for a missing one is clear."""
 
 import shutil
 
@@ -13,29 +13,29 @@ from asrlib.transcriber import Transcriber
 @pytest.fixture
 def model_with_decoder(untrained_model, tmp_path):
     path = shutil.copy(untrained_model, tmp_path / "digits.keras")
-    decoder = lm.TaskDecoder(lm.NGramLM.train([" ".join(DIGIT_WORDS)], order=2),
-                             lm.DecoderConfig(alpha=0.5, beta=2.0, beam_width=4))
-    checkpoint.update_info(path, decoder=decoder.to_dict())
+    decoder = lm.LexiconDecoder(lm.NGramLM.train([" ".join(DIGIT_WORDS)], order=2),
+                                alpha=0.5, beta=2.0, beam_width=4)
+    checkpoint.set_decoder(path, decoder.spec)
     return path
 
 
-def test_task_decoder_is_the_default_when_saved(model_with_decoder, untrained_model):
+def test_the_saved_decoder_is_the_default(model_with_decoder, untrained_model):
     with_lm = Transcriber.from_file(model_with_decoder)
-    assert with_lm.decoder == "task" and with_lm.beam_width == 4
+    assert with_lm.kind == "lexicon" and with_lm.decoder.spec.beam_width == 4
     text = with_lm.transcribe(tone())
     assert all(word in DIGIT_WORDS for word in text.split())  # the lexicon: digit words only
-    assert Transcriber.from_file(model_with_decoder, "greedy").decoder == "greedy"
-    assert Transcriber.from_file(untrained_model).decoder == "greedy"
-    with pytest.raises(ValueError, match="no task decoder saved"):
-        Transcriber.from_file(untrained_model, "task")
+    assert Transcriber.from_file(model_with_decoder, "greedy").kind == "greedy"
+    assert Transcriber.from_file(untrained_model).kind == "greedy"
+    with pytest.raises(ValueError, match="no word LM saved"):
+        Transcriber.from_file(untrained_model, "lexicon")
 
 
-def test_cli_task_decoder_errors_in_one_line(capsys, untrained_model, tmp_path):
+def test_cli_lexicon_decoder_errors_in_one_line(capsys, untrained_model, tmp_path):
     wav = tmp_path / "tone.wav"
     import soundfile as sf
 
     sf.write(wav, tone(), 16_000)
-    assert cli.main(["transcribe", "--model", str(untrained_model), "--decoder", "task",
+    assert cli.main(["transcribe", "--model", str(untrained_model), "--decoder", "lexicon",
                      str(wav)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("error: this model has no task decoder")
+    assert len(err) == 1 and err[0].startswith("error: this model has no word LM saved")

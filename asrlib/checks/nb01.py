@@ -68,7 +68,7 @@ def mel_filter(answer, hz: float = 2000.0) -> bool:
 
 
 def mfcc_shape(answer, seconds: float = 0.8) -> bool:
-    """Exercise 3: shape of ``features.mfcc`` for ``seconds`` of audio, ``(time, features)``."""
+    """Exercise 3: shape of ``features.compute`` for ``seconds`` of audio, ``(time, features)``."""
     name = "Exercise 3 (MFCC shape)"
     if checks.untried(name, answer):
         return False

@@ -53,7 +53,7 @@ def encode_by_hand(answer) -> bool:
 def exercise_batch() -> tuple[np.ndarray, np.ndarray]:
     """Exercise 2's batch: four connected-digit strings, padded ``(features, targets)``."""
     utts = datasets.connected_digits(4, ["yweweler"], seed=21, max_digits=5)
-    examples, _ = pipeline.prepare(utts, cache=False)
+    examples, _ = pipeline.make_examples(utts, cache=False)
     return pipeline.pad_batch(examples)
 
 

@@ -34,15 +34,15 @@ def output_frames(answer, seconds: float = 3.0) -> bool:
     )
 
 
-def task_decoder(answer) -> bool:
+def which_decoder(answer) -> bool:
     """Exercise 3: which of the app's decoders can only ever write digit words."""
     name = "Exercise 3 (which decoder)"
     if checks.untried(name, answer):
         return False
     return checks.report(
-        name, isinstance(answer, str) and answer.strip().lower() == "task",
+        name, isinstance(answer, str) and answer.strip().lower() == "lexicon",
         hint="greedy and beam spell letter by letter; one decoder has a lexicon (notebook 06).",
-        praise="the task decoder: its lexicon holds the ten digit words only.",
+        praise="the lexicon decoder: its lexicon holds the ten digit words only.",
     )
 
 
@@ -133,8 +133,8 @@ KEY: dict[str, str] = {
         "two, rounding down: 301 // 2 = 150 columns of 20 ms."
     ),
     "Exercise 3 (which decoder)": (
-        '**`"task"`.** Greedy and beam search choose letters frame by frame and can spell any '
-        "string of the alphabet, so they can write \"sight\". The task decoder only searches "
+        '**`"lexicon"`.** Greedy and beam search choose letters frame by frame and can spell any '
+        "string of the alphabet, so they can write \"sight\". The lexicon decoder only searches "
         "through its lexicon of the ten digit words (notebook 06), so every word it writes is one "
         "of them."
     ),
