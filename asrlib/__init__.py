@@ -3,13 +3,15 @@
 One home per idea, in layers (each imports only from the layers before it):
 
 - stages: ``audio`` → ``features`` → ``text``; ``model``, ``config`` (``Spec``: features,
-  architecture and alphabet as one value; ``TrainConfig``), ``ctc``, ``decoding``, ``lm``,
-  ``english_lm`` (the English word LM pocketsphinx ships, for sentences), ``metrics``.
-- data: ``download``, ``archives``, ``corpora``, ``datasets``, ``manifest``, ``voices``,
-  ``augment``, ``pipeline``, ``shards``, ``shard_workers``.
+  architecture, alphabet and decoder as one value; ``TrainConfig``), ``ctc``, ``decoding``
+  (``DecoderSpec``), ``lm``, ``decoders`` (the one decoder factory), ``english_lm`` (the
+  English word LM pocketsphinx ships, for sentences), ``metrics``.
+- data: ``archives``, ``download``, ``corpora`` (one module per corpus: the registry),
+  ``utterance``, ``datasets``, ``manifest``, ``voices``, ``augment``, ``pipeline``,
+  ``shards``, ``shard_workers``.
 - training: ``checkpoint``, ``train``, ``distribute``.
 - experiments: ``recipes`` (data), ``protocol`` (the shared outline), ``loso``, ``crossval``,
-  ``results`` (stored results, summaries and tables).
+  ``results`` (stored results, summaries and tables), ``spelling`` (the AN4 recogniser).
 - running: ``transcriber``, ``streaming`` (chunk by chunk, with a causal model), ``tflite``,
   ``export``, ``cli`` + ``cli_commands`` (``python -m asrlib``), ``demo``; for the notebooks
   ``runtime``, ``plots``, ``checks``, ``app``, ``recorder``, ``live``, ``traditional``.

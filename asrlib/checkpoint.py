@@ -49,12 +49,30 @@ def save(path, model, spec: Spec, info=None):
         raise ValueError(f"{path}: model files must end in .keras")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_sibling(path, ".keras")
-    model.save(tmp)
+    _without_optimizer(model).save(tmp)
     meta = {**spec.to_dict(), "info": info or {}}
     with zipfile.ZipFile(tmp, "a") as archive:
         archive.writestr(MEMBER, json.dumps(meta, indent=1))
     os.replace(tmp, path)
     return path
+
+
+def _without_optimizer(model):
+    """``model``, or a copy of its layers and weights without the optimizer's state: a model
+    file is for using the model (resuming training is the backup's job), and Adam's two
+    moments per weight would triple its size."""
+    if getattr(model, "optimizer", None) is None or not model.optimizer.built:
+        return model
+    return copy_model(model)
+
+
+def copy_model(model):
+    """A new, uncompiled model of the same architecture with a copy of ``model``'s weights."""
+    import keras
+
+    copy = keras.Model.from_config(model.get_config())  # the layers, not the compile step
+    copy.set_weights(model.get_weights())
+    return copy
 
 
 def record(data: str, command: str, speakers: dict, recipe=None, **extra) -> dict:

@@ -108,7 +108,7 @@ def train_recipe(recipe, examples: dict, path, info: dict, lm_texts: list[str],
     best = checkpoint.Bundle(model, replace(spec, decoder=best_decoder.spec), history.record)
     averaged = averaged_decoder = None
     if average > 1 and len(last.weights) > 1:
-        copy = train.copy_model(model)
+        copy = checkpoint.copy_model(model)
         copy.set_weights(train.average_weights(last.weights))
         averaged_decoder = fit_lexicon_decoder(checkpoint.Bundle(copy, spec), lm_texts,
                                                examples["val"])

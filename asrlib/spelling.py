@@ -155,7 +155,8 @@ def evaluate(model_path, root=None, download: bool | None = None, save_decoder: 
     val, _ = pipeline.make_examples(splits["val"], bundle.spec)
     test, report = pipeline.make_examples(splits["test"], bundle.spec)
     t0 = time.perf_counter()
-    specs, grids = fit_decoders(bundle, [u.text for u in splits["train"]], val)
+    texts = [bundle.alphabet.normalize(u.text) for u in splits["train"]]  # as the model spells
+    specs, grids = fit_decoders(bundle, texts, val)
     log(f"decoders tuned on {len(val)} validation utterances in {time.perf_counter() - t0:.0f} s")
     t0 = time.perf_counter()
     rows = transcribe(bundle, specs, test)
@@ -182,7 +183,9 @@ def format_table(result: dict) -> str:
         cer = f"{p['cer']:.1%}" if p["cer"] is not None else "–"
         lines.append(f"{p['system']:<66}{p['wer']:>7.1%}{cer:>7}")
     for name, r in s["all"].items():
+        d = result["decoders"][name]
+        tuned = f", α={d['alpha']:g} β={d['beta']:g}" if d["kind"] != "greedy" else ""
         by = ", ".join(f"{g} {v[name]['wer']:.1%}" for g, v in s["gender"].items())
-        lines.append(f"{'this model, ' + name + ' (' + by + ')':<66}"
+        lines.append(f"{f'this model, {name}{tuned} ({by})':<66}"
                      f"{r['wer']:>7.1%}{r['cer']:>7.1%}")
     return "\n".join(lines)

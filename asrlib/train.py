@@ -64,22 +64,22 @@ class KeepBest(keras.callbacks.Callback):
     """Keep the weights of the epoch with the best validation CER, and write the model file
     once, when training ends, holding them (``write=False``: the caller writes it, e.g. with
     the decoder it tunes on those weights). With ``backup_dir`` the best weights also go to
-    ``best.weights.h5`` there, so an interrupted run that resumes still knows its best epoch.
+    ``best_weights.npz`` there, so an interrupted run that resumes still knows its best epoch.
     """
 
     def __init__(self, path, spec: Spec, info, write: bool = True, backup_dir=None,
                  chief: bool = True):
         super().__init__()
         self.path, self.spec, self.info, self.write = path, spec, dict(info or {}), write
-        self.store = Path(backup_dir) / "best.weights.h5" if backup_dir else None
+        self.store = Path(backup_dir) / "best_weights.npz" if backup_dir else None
         self.chief, self.best, self.weights, self.meta = chief, np.inf, None, {}
 
     def on_train_begin(self, logs=None):
         if self.store is not None and self.store.is_file() and not self.weights:
             meta = json.loads(self.store.with_suffix(".json").read_text())
             self.best, self.meta = meta.pop("score"), meta
-            self.model.load_weights(self.store)  # read into the model, kept as a copy below
-            self.weights = self.model.get_weights()
+            with np.load(self.store) as stored:
+                self.weights = [stored[f"arr_{i}"] for i in range(len(stored.files))]
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -89,7 +89,7 @@ class KeepBest(keras.callbacks.Callback):
             self.meta = {"epoch": epoch + 1, "val_cer": score, "val_wer": logs.get("val_wer")}
             if self.store is not None and self.chief:
                 self.store.parent.mkdir(parents=True, exist_ok=True)
-                self.model.save_weights(self.store)
+                np.savez(self.store, *self.weights)
                 self.store.with_suffix(".json").write_text(json.dumps(
                     {**self.meta, "score": score}))
 
@@ -117,13 +117,6 @@ class KeepLastWeights(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.weights = [*self.weights, self.model.get_weights()][-self.k:]
         self.epochs = [*self.epochs, epoch + 1][-self.k:]
-
-
-def copy_model(model):
-    """A new model of the same architecture with a copy of ``model``'s weights."""
-    copy = keras.models.clone_model(model)
-    copy.set_weights(model.get_weights())
-    return copy
 
 
 def average_weights(weight_lists: list[list[np.ndarray]]) -> list[np.ndarray]:
@@ -274,7 +267,7 @@ def fine_tune(
     if not examples:
         raise ValueError("fine_tune needs at least one example (record a few strings first)")
     keras.utils.set_random_seed(seed)
-    model = copy_model(bundle.model)
+    model = checkpoint.copy_model(bundle.model)
     compile_model(model, bundle.spec.model, TrainConfig(learning_rate=learning_rate))
     ds = make_dataset(examples, batch_size, seed=seed, spec_augment=spec_augment)
     history = model.fit(ds, epochs=epochs, verbose=0)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from asrlib import cli, corpora, spelling
+from asrlib import checkpoint, cli, corpora, spelling
 from asrlib.corpora import an4
+from asrlib.transcriber import Transcriber
 from asrlib.utterance import ManifestError
 
 
@@ -77,3 +79,26 @@ def test_scores_by_gender_and_speaker():
     assert s["all"]["greedy"]["wer"] == 0.25 and s["words"] == 4
     assert s["gender"]["female"]["greedy"]["wer"] == 0.0
     assert s["speaker"]["my"]["greedy"]["wer"] == 0.5
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "an4_model.keras"
+RESULTS = SHIPPED.with_name("an4_model.results.json")
+
+
+def test_the_stored_table_is_derived_from_its_rows():
+    result = json.loads(RESULTS.read_text())
+    names = list(result["decoders"])
+    assert spelling.score(result["rows"], names) == result["scores"]
+    assert result["scores"]["utterances"] == 117 and result["scores"]["words"] == 699
+    assert {r["speaker"] for r in result["rows"]}.isdisjoint(
+        set(checkpoint.read_meta(SHIPPED)["info"]["speakers"]["train"]))  # never trained on
+
+
+@pytest.mark.slow  # loads the model and decodes a dozen utterances
+def test_the_shipped_model_writes_what_its_table_says(an4_mirror):
+    result = json.loads(RESULTS.read_text())
+    rows = {r["id"]: r for r in result["rows"]}
+    transcriber = Transcriber.from_file(SHIPPED)
+    assert transcriber.kind == "lexicon"
+    for utt in an4.load("test")[:12]:
+        assert transcriber.transcribe_file(utt.path).text == rows[utt.id]["lexicon + LM"]

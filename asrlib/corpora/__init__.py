@@ -134,10 +134,7 @@ def registry() -> dict[str, Corpus]:
 
 def get(name: str) -> Corpus:
     """The corpus called ``name``; a clear error lists the known ones."""
-    corpora = registry()
-    if name not in corpora:
-        raise ValueError(f"unknown corpus {name!r}; known: {', '.join(corpora)}")
-    return corpora[name]
+    return _named(registry(), name, "corpus")
 
 
 def archives() -> dict[str, Resource]:
@@ -147,10 +144,7 @@ def archives() -> dict[str, Resource]:
 
 def archive(name: str) -> Resource:
     """The archive called ``name``; a clear error lists the known ones."""
-    found = archives()
-    if name not in found:
-        raise ValueError(f"unknown corpus {name!r}; known: {', '.join(sorted(found))}")
-    return found[name]
+    return _named(archives(), name, "corpus archive")
 
 
 def subsets() -> dict[str, Subset]:
@@ -160,9 +154,12 @@ def subsets() -> dict[str, Subset]:
 
 def subset(name: str) -> Subset:
     """The teaching set called ``name``; a clear error lists the known ones."""
-    found = subsets()
+    return _named(subsets(), name, "teaching set")
+
+
+def _named(found: dict, name: str, what: str):
     if name not in found:
-        raise ValueError(f"unknown teaching set {name!r}; known: {', '.join(found)}")
+        raise ValueError(f"unknown {what} {name!r}; known: {', '.join(sorted(found))}")
     return found[name]
 
 
