@@ -23,14 +23,14 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from asrlib.lm import BOS, EOS
+from asrlib.lm import BOS, EOS, WordLM
 from asrlib.text import Alphabet
 
 _UNKNOWN = -536870912  # pocketsphinx's log zero: a word the LM has never seen
 UNKNOWN_LOGPROB = math.log(1e-8)  # what an out-of-vocabulary word costs without a lexicon
 
 
-class EnglishLM:
+class EnglishLM(WordLM):
     """pocketsphinx's English trigram: ``logprob(word, context)`` in natural log, ``vocab``."""
 
     order = 3
@@ -82,19 +82,6 @@ class EnglishLM:
         history = [c if c == BOS else self.spelling.get(c, "<unk>") for c in context]
         score = self._model.prob([lm_word, *reversed(history)])
         return UNKNOWN_LOGPROB if score == _UNKNOWN else self._logmath.log_to_ln(score)
-
-    def sentence_logprob(self, text: str) -> float:
-        """``log P`` of a whole sentence, including its end."""
-        words = text.split()
-        return sum(self.logprob(w, words[:i]) for i, w in enumerate([*words, EOS]))
-
-    def perplexity(self, texts: Iterable[str]) -> float:
-        """Per-word perplexity (end of sentence counted as a word) on ``texts``."""
-        logp, n = 0.0, 0
-        for text in texts:
-            logp += self.sentence_logprob(text)
-            n += len(text.split()) + 1
-        return math.exp(-logp / max(n, 1))
 
     def to_dict(self) -> dict:
         """Where the model lives (it is pocketsphinx's file, not copied into checkpoints)."""

@@ -31,8 +31,26 @@ from asrlib.text import Alphabet
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
 
 
+class WordLM:
+    """What every word LM here offers on top of its ``logprob(word, history)``: whole
+    sentences and perplexity (:class:`NGramLM`, :class:`asrlib.english_lm.EnglishLM`)."""
+
+    def sentence_logprob(self, text: str) -> float:
+        """``log P`` of a whole sentence, including its end."""
+        words = text.split()
+        return sum(self.logprob(w, words[:i]) for i, w in enumerate([*words, EOS]))
+
+    def perplexity(self, texts: Iterable[str]) -> float:
+        """Per-word perplexity (end of sentence counted as a word) on ``texts``."""
+        logp, n = 0.0, 0
+        for text in texts:
+            logp += self.sentence_logprob(text)
+            n += len(text.split()) + 1
+        return math.exp(-logp / max(n, 1))
+
+
 @dataclass
-class NGramLM:
+class NGramLM(WordLM):
     """Interpolated Kneser-Ney word n-gram; ``logprob`` is a natural log probability."""
 
     order: int = 3
@@ -93,21 +111,6 @@ class NGramLM:
         total = self._totals[len(context)][context]
         d = self.discount
         return max(nexts.get(word, 0) - d, 0) / total + d * len(nexts) / total * lower
-
-    def sentence_logprob(self, text: str) -> float:
-        """``log P`` of a whole sentence, including its end."""
-        words, total = text.split(), 0.0
-        for i, word in enumerate([*words, EOS]):
-            total += self.logprob(word, words[:i])
-        return total
-
-    def perplexity(self, texts: Iterable[str]) -> float:
-        """Per-word perplexity (end of sentence counted as a word) on ``texts``."""
-        logp, n = 0.0, 0
-        for text in texts:
-            logp += self.sentence_logprob(text)
-            n += len(text.split()) + 1
-        return math.exp(-logp / max(n, 1))
 
     def to_dict(self) -> dict:
         """JSON-ready counts, order, discount and vocabulary (see :meth:`from_dict`)."""
