@@ -8,7 +8,7 @@ One home per idea, in layers (each imports only from the layers before it):
   English word LM pocketsphinx ships, for sentences), ``metrics``.
 - data: ``archives``, ``download``, ``corpora`` (one module per corpus: the registry),
   ``utterance``, ``datasets``, ``manifest``, ``voices``, ``augment``, ``pipeline``,
-  ``shards``, ``shard_workers``.
+  ``shards``, ``shard_workers``, ``records``.
 - training: ``checkpoint``, ``train``, ``distribute``.
 - experiments: ``recipes`` (data), ``protocol`` (the shared outline), ``loso``, ``crossval``,
   ``results`` (stored results, summaries and tables), ``spelling`` (the AN4 recogniser).

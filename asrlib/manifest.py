@@ -4,7 +4,7 @@ A row is ``{"audio_filepath", "duration", "text"}``, optionally with ``"id"`` an
 ``"speaker"``; relative audio paths are relative to the manifest's folder.
 :func:`read` gives :class:`asrlib.datasets.Utterance` objects and one line per bad
 row; :func:`write` writes utterances back, saving synthesised ones as WAV first;
-:func:`seconds` and :func:`hours` measure them.
+:func:`asrlib.utterance.seconds` measures each row's duration.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from asrlib import SAMPLE_RATE, audio
+from asrlib import SAMPLE_RATE, audio, utterance
 from asrlib.utterance import ManifestError, Utterance
 
 
@@ -76,7 +76,7 @@ def write(utts: list[Utterance], path: str | os.PathLike, audio_dir=None) -> Pat
             else:
                 wav, duration = Path(u.path), u.duration
                 if duration is None:
-                    duration = round(seconds(u), 3)
+                    duration = round(utterance.seconds(u), 3)
             rel = os.path.relpath(wav, path.parent)
             row = {
                 "audio_filepath": rel,
@@ -86,24 +86,3 @@ def write(utts: list[Utterance], path: str | os.PathLike, audio_dir=None) -> Pat
             }
             f.write(json.dumps(row) + "\n")
     return path
-
-
-def seconds(u: Utterance) -> float:
-    """An utterance's length in seconds: its known ``duration``, else a file's header (nothing
-    is decoded), else the joined string, built to measure it."""
-    if u.duration is not None:
-        return u.duration
-    if u.path is None or u.parts:
-        return len(u.load()) / SAMPLE_RATE
-    import soundfile as sf
-
-    try:
-        return sf.info(u.path).duration
-    except Exception as err:  # soundfile raises LibsndfileError, RuntimeError, ...
-        raise ManifestError(f"{u.path}: cannot read its length ({err}); check that the "
-                            "file is audio and not truncated") from err
-
-
-def hours(utts: list[Utterance]) -> float:
-    """Total audio of ``utts`` in hours (see :func:`seconds`)."""
-    return sum(seconds(u) for u in utts) / 3600

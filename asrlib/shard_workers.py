@@ -1,10 +1,8 @@
-"""The worker pool behind :func:`asrlib.shards.write_shards`, and its record writing.
+"""The worker pool behind :func:`asrlib.shards.write_shards`.
 
 :func:`run` computes shards (:func:`compute_shard`: features and labels of a
 shard's utterances) in this process or in a pool of worker processes, and hands
-each result to a callback in the parent; :func:`write_shard` serialises a
-shard's examples as ``tf.train.Example`` records into one TFRecord file, and
-:func:`write_json` writes its done-file; both write atomically.
+each result to a callback in the parent, which writes it (:mod:`asrlib.records`).
 
 Worker processes only run librosa/NumPy and send the arrays back; the parent
 writes the records. Measured on a busy 2-core machine: importing TensorFlow in
@@ -16,19 +14,14 @@ import time, so the workers never do.
 from __future__ import annotations
 
 import contextlib
-import json
 import multiprocessing
-import os
 import queue as queue_module
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from pathlib import Path
-
-import numpy as np
 
 from asrlib import audio, features
 from asrlib.config import Spec
-from asrlib.files import import_tensorflow_quietly, one_line, temp_sibling
+from asrlib.files import one_line
 from asrlib.pipeline import Example, check_pair
 from asrlib.utterance import Utterance
 
@@ -158,63 +151,3 @@ def _run_pool(groups, todo, spec: Spec, workers: int, bar, finish: Finish, fail:
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         ticks.close()
-
-
-# --- parent side: writing ----------------------------------------------------------------
-
-
-def tensorflow():
-    """TensorFlow, imported on first use without its C++ start-up lines: a rerun that
-    skips every shard never pays its import (~10 s on a busy 2-core machine), and a
-    first run pays it while the workers compute."""
-    import_tensorflow_quietly()
-    import tensorflow as tf
-
-    return tf
-
-
-def _serialize(tf, e: Example) -> bytes:
-    def b(value: bytes):
-        return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value]))
-
-    def i(values):
-        return tf.train.Feature(int64_list=tf.train.Int64List(value=values))
-
-    feat = np.ascontiguousarray(e.features, dtype="<f4")
-    return tf.train.Example(
-        features=tf.train.Features(
-            feature={
-                "id": b(e.id.encode()),
-                "text": b(e.text.encode()),
-                "speaker": b(e.speaker.encode()),
-                "features": b(feat.tobytes()),
-                "n_frames": i([feat.shape[0]]),
-                "n_features": i([feat.shape[1]]),
-                "labels": i(np.asarray(e.labels).tolist()),
-            }
-        )
-    ).SerializeToString(deterministic=True)  # map keys sorted: the same bytes every run
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = temp_sibling(path)
-    write(tmp)
-    os.replace(tmp, path)  # atomic: the real name only ever holds a complete file
-
-
-def write_shard(path: Path, examples: list[Example]) -> int:
-    """Write ``examples`` as the TFRecord file ``path``; return its size in bytes."""
-    tf = tensorflow()
-
-    def write(tmp: Path) -> None:
-        with tf.io.TFRecordWriter(str(tmp)) as writer:
-            for e in examples:
-                writer.write(_serialize(tf, e))
-
-    _write_atomic(path, write)
-    return path.stat().st_size
-
-
-def write_json(path: Path, data: dict) -> None:
-    """Write ``data`` as indented JSON at ``path``, atomically."""
-    _write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=1) + "\n"))

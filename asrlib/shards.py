@@ -33,10 +33,12 @@ from pathlib import Path
 
 import numpy as np
 
+from asrlib import records
 from asrlib.config import Spec
 from asrlib.features import FeatureConfig
 from asrlib.pipeline import Example
-from asrlib.shard_workers import run, tensorflow, write_json, write_shard
+from asrlib.records import write_json, write_shard
+from asrlib.shard_workers import run
 from asrlib.utterance import Utterance
 
 FORMAT = "asrlib-shards/1"
@@ -349,23 +351,8 @@ def _complete(folder: str | os.PathLike) -> tuple[dict, list[Path]]:
 
 def load_examples(folder: str | os.PathLike) -> list[Example]:
     """Every record as a :class:`pipeline.Example`, in shard order: for small splits."""
-    tf = tensorflow()
     _, files = _complete(folder)
-    examples = []
-    for record in tf.data.TFRecordDataset([str(f) for f in files]).as_numpy_iterator():
-        f = tf.train.Example.FromString(record).features.feature
-        shape = (f["n_frames"].int64_list.value[0], f["n_features"].int64_list.value[0])
-        feats = np.frombuffer(f["features"].bytes_list.value[0], dtype="<f4").reshape(shape)
-        examples.append(
-            Example(
-                f["id"].bytes_list.value[0].decode(),
-                f["text"].bytes_list.value[0].decode(),
-                feats.astype(np.float32),
-                np.array(f["labels"].int64_list.value, dtype=np.int32),
-                f["speaker"].bytes_list.value[0].decode(),
-            )
-        )
-    return examples
+    return records.read_examples(files)
 
 
 def shard_dataset(
@@ -393,24 +380,14 @@ def shard_dataset(
     to ``DEFAULT_SHUFFLE_BUFFER``); the buckets come from the manifest's frame
     counts, with the same quantiles as ``make_dataset``.
     """
-    tf = tensorflow()
+    tf = records.tensorflow()
     info, files = _complete(folder)
     lengths = np.array([n for e in info["shards"] for n in e["n_frames"]], dtype=np.int64)
     if not len(lengths):
         raise ValueError(f"shard_dataset: {folder} holds no examples (all were dropped?)")
     width = FeatureConfig.from_dict(info["feature_config"]).n_features
     deterministic = seed is not None
-    spec = {
-        "features": tf.io.FixedLenFeature([], tf.string),
-        "n_frames": tf.io.FixedLenFeature([], tf.int64),
-        "labels": tf.io.FixedLenSequenceFeature([], tf.int64, allow_missing=True),
-    }
-
-    def element(record):
-        p = tf.io.parse_single_example(record, spec)
-        x = tf.reshape(tf.io.decode_raw(p["features"], tf.float32), [-1, width])
-        y = tf.concat([[tf.cast(p["n_frames"], tf.int32)], tf.cast(p["labels"], tf.int32)], 0)
-        return x, y
+    element = records.parser(width)
 
     names = [str(f) for f in files]
     if shuffle:

@@ -2,7 +2,8 @@
 
 An :class:`Utterance` is read from a file (``path``) or built from parts: the clips of a
 connected-digit string joined with pauses (:func:`join_with_pauses`), each part optionally
-changed in speed and loudness, the whole given effects (:mod:`asrlib.augment`).
+changed in speed and loudness, the whole given effects (:mod:`asrlib.augment`);
+:func:`seconds` and :func:`hours` measure them.
 :class:`ManifestError` is the error of a corpus folder, transcript or manifest that cannot
 be read.
 """
@@ -151,3 +152,24 @@ def replayed(recordings: list[Utterance], copies: int, seed: int, perturb: bool,
                                path=None, parts=(u.path,), pauses=(0.0, 0.0), speeds=speed,
                                gains=gain, effects=drawn))
     return out
+
+
+def seconds(u: Utterance) -> float:
+    """An utterance's length in seconds: its known ``duration``, else a file's header (nothing
+    is decoded), else the joined string, built to measure it."""
+    if u.duration is not None:
+        return u.duration
+    if u.path is None or u.parts:
+        return len(u.load()) / SAMPLE_RATE
+    import soundfile as sf
+
+    try:
+        return sf.info(u.path).duration
+    except Exception as err:  # soundfile raises LibsndfileError, RuntimeError, ...
+        raise ManifestError(f"{u.path}: cannot read its length ({err}); check that the "
+                            "file is audio and not truncated") from err
+
+
+def hours(utts: list[Utterance]) -> float:
+    """Total audio of ``utts`` in hours (see :func:`seconds`)."""
+    return sum(seconds(u) for u in utts) / 3600

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from asrlib import datasets, manifest
+from asrlib import datasets, manifest, utterance
 
 
 def test_manifest_relative_paths_and_bad_rows(tmp_path):
@@ -41,12 +41,12 @@ def test_hours_reads_files_durations_and_joined_strings(tmp_path, mirror):
     utts = [datasets.Utterance("a", "x", path=str(wav)),
             datasets.Utterance("b", "x", duration=1.5), string]
     expected = 2 + 1.5 + len(string.load()) / 16_000
-    assert manifest.hours(utts) == pytest.approx(expected / 3600)
-    assert manifest.hours([]) == 0
+    assert utterance.hours(utts) == pytest.approx(expected / 3600)
+    assert utterance.hours([]) == 0
 
 
 def test_hours_names_an_unreadable_file(tmp_path):
     bad = tmp_path / "not_audio.wav"
     bad.write_text("hello")
     with pytest.raises(datasets.ManifestError, match=r"not_audio\.wav"):
-        manifest.hours([datasets.Utterance("a", "x", path=str(bad))])
+        utterance.hours([datasets.Utterance("a", "x", path=str(bad))])
