@@ -35,6 +35,7 @@ from asrlib.protocol import (
     transcribe,
 )
 from asrlib.results import Stored
+from asrlib.text import DIGIT_WORDS
 
 OUT = "data/voices"
 K = 5
@@ -260,12 +261,12 @@ def check_labels(folds: list[VoiceFold], min_errors: int = 4) -> list[dict]:
 
 def _snapped(letters: str) -> list[str]:
     """Each greedy word replaced by the digit word closest to it in spelling."""
-    words = voices.datasets.DIGIT_WORDS
+    words = DIGIT_WORDS
     return [min(words, key=lambda d: metrics.edit_distance(w, d)) for w in letters.split()]
 
 
 def _digits(text: str) -> str:
-    words = {w: str(i) for i, w in enumerate(voices.datasets.DIGIT_WORDS)}
+    words = {w: str(i) for i, w in enumerate(DIGIT_WORDS)}
     return "".join(words.get(w, "?") for w in text.split())
 
 
