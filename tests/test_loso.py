@@ -39,10 +39,11 @@ def test_one_short_fold_for_real_then_from_cache(mirror, tmp_path, monkeypatch):
     assert fold.epochs == 2 and fold.n_test == 12 and fold.train_seconds > 0
     for scores in (fold.greedy, fold.task):
         assert 0 <= scores["cer"] and 0 <= scores["wer"]
-    # the fold's model carries its tuned task decoder, and that decoder only spells digit words
+    # the fold's model carries its tuned lexicon decoder in its spec: it only spells digit words
     path = results.fold_path(tmp_path, "seed", "theo")
     bundle = checkpoint.load(path.with_suffix(".keras"))
-    assert set(bundle.info["decoder"]["lm"]["vocab"]) <= set(DIGIT_WORDS)
+    assert bundle.spec.decoder.kind == "lexicon" and "decoder" not in bundle.info
+    assert set(bundle.spec.decoder.lm["vocab"]) <= set(DIGIT_WORDS)
     assert bundle.info["speakers"]["test"] == ["theo"]
     assert path.with_suffix(".log.csv").exists()
     # checkpoint averaging is scored beside the best epoch: the mean of both epochs' weights
@@ -77,7 +78,7 @@ def test_shipped_recipe_trains_on_all_six_and_validates_on_unused_takes(mirror, 
     assert info["recipe_config"]["name"] == "seed" and "ship --recipe seed" in info["command"]
     # training and validation strings come from disjoint recordings of the same six voices
     assert info["takes"] == {"train": [5, 49], "val": [0, 4]}
-    assert set(info["decoder"]["lm"]["vocab"]) <= set(DIGIT_WORDS)
+    assert set(checkpoint.read_meta(out)["decoder"]["lm"]["vocab"]) <= set(DIGIT_WORDS)
     # the decoder can be re-tuned from the recorded split alone
     decoder = protocol.attach_decoder(out, n_train=24)
     assert set(decoder.lm.vocab) <= set(DIGIT_WORDS)
@@ -103,7 +104,7 @@ def test_shipped_model_saves_the_mean_of_the_last_epochs(mirror, tmp_path, monke
     assert info["averaged"]["best_epoch"] == summary["best_epoch"]
     assert "--average 2" in info["command"]
     assert info["val_cer"] == summary["val_greedy"]["cer"]
-    assert set(info["decoder"]["lm"]["vocab"]) <= set(DIGIT_WORDS)
+    assert set(checkpoint.read_meta(out)["decoder"]["lm"]["vocab"]) <= set(DIGIT_WORDS)
     # the saved weights are the element-wise mean of the kept epochs', not any one epoch's
     saved = checkpoint.load(out).model.get_weights()
     kept = keepers[-1].weights

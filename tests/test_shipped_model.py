@@ -40,8 +40,10 @@ def held_out():
 @pytest.mark.parametrize("path", [SHIPPED_DIGITS, HELD_OUT_VOICES, HELD_OUT_DIGITS])
 def test_digits_models_are_small_and_documented(path):
     assert path.stat().st_size < 5 * 2**20
-    info = checkpoint.read_meta(path)["info"]
-    assert info["data"] == "digits" and "command" in info and "decoder" in info
+    meta = checkpoint.read_meta(path)
+    info = meta["info"]
+    assert info["data"] == "digits" and "command" in info
+    assert checkpoint.spec_of(meta, path).decoder.kind == "lexicon"  # its digit-word decoder
     bundle = checkpoint.load(path)
     assert bundle.alphabet.size == 28 and bundle.features.n_mfcc == 13
 
