@@ -106,7 +106,9 @@ _DEFAULTS = {f.name: f.default for f in fields(FeatureConfig)}
 
 
 def compute(samples: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
-    """Features of mono 16 kHz audio through librosa → float32 ``(time, n_features)``."""
+    """The features ``config`` describes, of mono 16 kHz audio → float32 ``(time, n_features)``:
+    MFCC or log-mel bands through librosa (normalised per utterance), or the causal features
+    of streaming (:func:`causal_features`)."""
     import librosa
 
     c = config

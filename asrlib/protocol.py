@@ -35,7 +35,7 @@ SHIPPED_TRAIN_TAKES = range(5, 50)
 
 
 def make_split_examples(recipe, splits: dict,
-                     alphabet: Alphabet = Alphabet()) -> tuple[dict, int, float]:
+                        alphabet: Alphabet = Alphabet()) -> tuple[dict, int, float]:
     """Features and labels of every split, once → (examples, dropped count, seconds). With
     ``recipe.more_voices`` the sentence corpora (LibriSpeech sample minus its test speaker,
     plus LJSpeech) join the training split."""

@@ -102,3 +102,12 @@ def test_the_shipped_model_writes_what_its_table_says(an4_mirror):
     assert transcriber.kind == "lexicon"
     for utt in an4.load("test")[:12]:
         assert transcriber.transcribe_file(utt.path).text == rows[utt.id]["lexicon + LM"]
+
+
+def test_an4_command_errors_are_one_line(tmp_path, capsys):
+    assert cli.main(["an4", "--budget", "0", "--out", str(tmp_path / "m.keras")]) == 2
+    assert capsys.readouterr().err.strip() == "error: --budget must be a positive number of " \
+        "seconds, got 0"
+    assert cli.main(["an4", "--evaluate-only", "--out", str(tmp_path / "none.keras")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "none.keras: model file not found" in err[0]
