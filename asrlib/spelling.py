@@ -10,7 +10,6 @@ decoders. The decoders: greedy letters; a lexicon of the training transcripts' w
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import replace
 
@@ -28,8 +27,10 @@ BEAM = 16
 def validation_speakers(genders: dict[str, str], seed: int = 0) -> list[str]:
     """:data:`N_VAL_FEMALE` women and :data:`N_VAL_MALE` men of ``genders`` (``{id: gender}``),
     the first by a seeded hash of their ids: a choice made before any result is seen."""
+    from asrlib.voices import seeded_order
+
     def order(s):
-        return hashlib.sha256(f"{seed}:{s}".encode()).hexdigest()
+        return seeded_order(s, seed)
 
     women = sorted((s for s, g in genders.items() if g == "female"), key=order)
     men = sorted((s for s, g in genders.items() if g == "male"), key=order)

@@ -61,7 +61,8 @@ class Fold:
     train: tuple[str, ...]
 
 
-def _order(speaker_id: str, seed: int) -> str:
+def seeded_order(speaker_id: str, seed: int) -> str:
+    """A sort key that deals speakers in a fixed, seeded order unrelated to their ids."""
     return hashlib.sha256(f"{seed}:{speaker_id}".encode()).hexdigest()
 
 
@@ -78,7 +79,7 @@ def groups(pool: list[Speaker], k: int = 5, seed: int = 0,
         strata.setdefault((s.source, s.gender), []).append(s)
     for key in sorted(strata):
         share = [0] * k
-        for s in sorted(strata[key], key=lambda s: (s.id not in pinned, _order(s.id, seed))):
+        for s in sorted(strata[key], key=lambda s: (s.id not in pinned, seeded_order(s.id, seed))):
             g = 0 if s.id in pinned else min(range(k), key=lambda j: (share[j], len(out[j]), j))
             out[g].append(s.id)
             share[g] += 1
