@@ -89,7 +89,7 @@ def subset(train_ids, n: int, pool=None) -> list[str]:
     sequence (the first 6 are inside the first 12), in the seeded order of :mod:`voices`."""
     pool = {s.id: s for s in (pool or voices.speakers())}
     strata: dict[tuple[str, str], list[str]] = {}
-    for sid in sorted(train_ids, key=lambda s: voices._order(s, 0)):
+    for sid in sorted(train_ids, key=lambda s: voices.seeded_order(s, 0)):
         strata.setdefault((pool[sid].source, pool[sid].gender), []).append(sid)
     total, taken, out = len(train_ids), dict.fromkeys(strata, 0), []
     if not 0 < n <= total:
