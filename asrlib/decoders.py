@@ -1,9 +1,10 @@
 """Decoders: the one factory that turns a :class:`~asrlib.decoding.DecoderSpec` into a decoder.
 
 :func:`build` gives a :class:`Decoder` for any kind; the transcriber, the streaming
-transcriber, the experiments and the command line all get theirs here, so a new kind is a
-new branch of :func:`build` (and its name in :data:`asrlib.decoding.KINDS`), and swapping a
-model's default decoder is writing another spec into its file (:func:`asrlib.checkpoint.save`).
+transcriber, the app and the command line all get theirs here, so a new kind is a new branch
+of :meth:`Decoder.__call__` (and its name in :data:`asrlib.decoding.KINDS`), and swapping a
+model's default decoder is writing another spec into its file
+(:func:`asrlib.checkpoint.set_decoder`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ class Decoder:
         from asrlib.lm import LexiconDecoder
 
         self.spec, self.alphabet = spec, alphabet
-        self.words = LexiconDecoder.from_spec(spec, alphabet) if spec.has_lm else None
+        # the word LM only for the kinds that use it: a lexicon model decoded greedily, or with
+        # a plain beam, builds none, and its streaming partials are not LM-scored either
+        uses_lm = spec.kind in ("lexicon", "lm")
+        self.words = LexiconDecoder.from_spec(spec, alphabet) if uses_lm else None
 
     @property
     def kind(self) -> str:

@@ -127,5 +127,7 @@ def test_the_factory_builds_every_kind_from_its_spec():
     # a partial: "thre" is a prefix of a lexicon word, and the word's end is not scored yet
     assert alphabet.decode(search.advance(probs).best()) == "one thre"
     assert decoders.build(DecoderSpec(), alphabet).search() is None  # greedy: no beam
+    plain = decoders.build(words.spec.switch("beam"), alphabet)  # the model's LM is not used
+    assert plain.words is None and plain.search().scorer is None
     with pytest.raises(ValueError, match="no word LM saved"):
         DecoderSpec("beam").switch("lexicon")
