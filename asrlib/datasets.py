@@ -12,6 +12,7 @@ out like the upstream archive, found or fetched by :mod:`asrlib.download`. Tests
 from __future__ import annotations
 
 from asrlib.corpora import alphanumeric
+from asrlib.corpora import an4 as _an4
 from asrlib.corpora import common_voice as _common_voice
 from asrlib.corpora import fsdd as _fsdd
 from asrlib.corpora import librispeech as _librispeech
@@ -29,6 +30,7 @@ ljspeech_rows = _ljspeech.rows
 speech_commands = _speech_commands.load
 alphanumeric_numbers = alphanumeric.numbers
 common_voice = _common_voice.load
+an4 = _an4.load  # an4("train") / an4("test"): AN4's published split
 
 FSDD_SPEAKERS = _fsdd.SPEAKERS
 # The speaker-independent splits used throughout the series, chosen before any training.

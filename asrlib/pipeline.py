@@ -323,6 +323,20 @@ def padding_fraction(batches) -> float:
     return float(counts[1] / max(1, counts.sum()))
 
 
+def _ragged_dataset(batches):
+    """A generator of ``(x, y)`` NumPy batches as a ``tf.data.Dataset`` whose every axis may
+    vary: handed to ``fit`` as a plain generator, Keras fixes the shapes from the first
+    batches, and a later batch of another width fails."""
+    import tensorflow as tf
+
+    first = next(batches, None)
+    if first is None:  # nothing to train on: the caller reports the missing batches
+        return None
+    spec = tuple(tf.TensorSpec((None,) * a.ndim, tf.as_dtype(a.dtype)) for a in first)
+    return tf.data.Dataset.from_generator(lambda: itertools.chain([first], batches),
+                                          output_signature=spec)
+
+
 def measure_throughput(batches, steps: int, model=None, warmup: int = 1) -> Throughput:
     """Time ``steps`` batches from ``batches`` (a ``tf.data.Dataset`` or a generator).
 
@@ -348,7 +362,9 @@ def measure_throughput(batches, steps: int, model=None, warmup: int = 1) -> Thro
             for _ in take(n):
                 pass
         else:
-            model.fit(take(n), steps_per_epoch=n, epochs=1, verbose=0)
+            data = _ragged_dataset(take(n))
+            if data is not None:
+                model.fit(data, steps_per_epoch=n, epochs=1, verbose=0)
 
     if warmup:
         run(warmup)

@@ -279,3 +279,16 @@ AN4 = Recipe(
     perturb=True,
     effects=("eq", "noise"),
 )
+
+# Notebook 05's AN4 model: small enough to leave the blank phase in about two minutes on a
+# laptop's CPU. A frame every 20 ms (spelled letters are slow: a 40 ms output frame still
+# leaves every AN4 transcript room), 16 filters, one BiLSTM(128); no augmentation, no dropout:
+# in a few epochs they slow learning more than they help.
+AN4_SMALL = Recipe(
+    "an4-small",
+    "small AN4 model for notebook 05: 40 log-mel bands every 20 ms, one Conv2D(16) + pool, "
+    "one BiLSTM(128), Adam 2e-3, batch 16, no augmentation",
+    features=FeatureConfig(kind="logmel", hop_ms=20.0),
+    model=ModelConfig(n_features=40, filters=16, lstm_layers=1, units=128, bidirectional=True),
+    train=TrainConfig(epochs=100, batch_size=16, learning_rate=2e-3, patience=100),
+)

@@ -27,6 +27,8 @@ SHIPPED = {  # models the project trains itself and commits under data/
     # an FSDD-only model without theo: the early notebooks measure it on a voice it never heard
     "digits-no-theo": REPO / "data" / "digits_no_theo.keras",
     "sentence": REPO / "data" / "sentence_baseline.keras",
+    # the AN4 recogniser: letters, digits, number words and commands (spell it, say a zip code)
+    "an4": REPO / "data" / "an4_model.keras",
     # the causal (streaming) model: the heldout model's voices, recipe and budget, no look-ahead
     "streaming": REPO / "data" / "digits_streaming.keras",
 }
@@ -101,7 +103,8 @@ def shipped_model(name: str = "digits") -> Path:
     """Path of a model the project ships in ``data/``: ``digits`` (the one to use, trained on
     every voice), ``digits-heldout`` (the same recipe without 25 voices, for measuring a new
     voice), ``digits-no-theo`` (FSDD only, without theo), ``streaming`` (the causal model
-    of notebook 10, without the same 25 voices) or ``sentence``."""
+    of notebook 10, without the same 25 voices), ``an4`` (spelled letters, numbers and
+    commands, trained on AN4's training speakers) or ``sentence``."""
     if name not in SHIPPED:
         raise ValueError(f"unknown shipped model {name!r}; choose one of {sorted(SHIPPED)}")
     path = SHIPPED[name]
@@ -111,8 +114,11 @@ def shipped_model(name: str = "digits") -> Path:
     return path
 
 
-def student_model() -> Path:
-    """Where notebook 05 saves the model the student trained, and notebook 06 decodes it:
-    ``runs/student/digits.keras`` in the checkout (``runs/`` is never committed). The path
-    is returned whether or not the file exists yet."""
-    return REPO / "runs" / "student" / "digits.keras"
+def student_model(name: str = "digits") -> Path:
+    """Where notebook 05 saves a model the student trained, and notebook 06 decodes it:
+    ``runs/student/<name>.keras`` in the checkout (``digits``: the connected-digit model;
+    ``an4``: the small AN4 model; ``runs/`` is never committed). The path is returned whether
+    or not the file exists yet."""
+    if name not in ("digits", "an4"):
+        raise ValueError(f"unknown student model {name!r}; choose 'digits' or 'an4'")
+    return REPO / "runs" / "student" / f"{name}.keras"

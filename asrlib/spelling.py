@@ -56,9 +56,10 @@ def training_material(utts: list, recipe, copies: int = COPIES, seed: int = 0) -
 
 
 def train_model(recipe, out, time_budget: float, root=None, download: bool | None = None,
-                log=print, copies: int = COPIES):
+                log=print, copies: int = COPIES, command: str | None = None, verbose: int = 2):
     """Train ``recipe`` on the training speakers into ``out`` (best validation CER kept; AN4's
-    test split is never read here); → (bundle, splits, examples, seconds)."""
+    test split is never read here); → (bundle, splits, examples, seconds). ``command`` is
+    what the model's record says made it (default: the ``an4`` command line)."""
     from asrlib import checkpoint, pipeline, train
 
     splits = split(root, download)
@@ -71,12 +72,12 @@ def train_model(recipe, out, time_budget: float, root=None, download: bool | Non
         log(f"{name}: {report}")
     log(f"features in {time.perf_counter() - t0:.0f} s")
     info = checkpoint.record(
-        "an4", f"python -m asrlib an4 --out {out} --budget {time_budget:g}",
+        "an4", command or f"python -m asrlib an4 --out {out} --budget {time_budget:g}",
         {k: sorted({u.speaker for u in v}) for k, v in splits.items() if k != "test"}, recipe,
         copies=copies)
     t0 = time.perf_counter()
     train.fit(examples["train"], examples["val"], out, spec,
-              replace(recipe.train, time_budget=time_budget), info=info, verbose=2)
+              replace(recipe.train, time_budget=time_budget), info=info, verbose=verbose)
     seconds = time.perf_counter() - t0
     return checkpoint.load(out), splits, examples, seconds
 
@@ -174,8 +175,9 @@ def evaluate(model_path, root=None, download: bool | None = None, save_decoder: 
             "epoch": bundle.info.get("epoch"), "val_cer": bundle.info.get("val_cer")}
 
 
-def format_table(result: dict) -> str:
-    """The test-split table: the peers, then our model with each decoder; per gender."""
+def format_table(result: dict, label: str = "this model") -> str:
+    """The test-split table: the peers, then our model (``label``) with each decoder; per
+    gender."""
     s = result["scores"]
     lines = [f"AN4 test split: {s['utterances']} utterances, {s['words']} words "
              "(letters count as words)", "",
@@ -187,6 +189,6 @@ def format_table(result: dict) -> str:
         d = result["decoders"][name]
         tuned = f", α={d['alpha']:g} β={d['beta']:g}" if d["kind"] != "greedy" else ""
         by = ", ".join(f"{g} {v[name]['wer']:.1%}" for g, v in s["gender"].items())
-        lines.append(f"{f'this model, {name}{tuned} ({by})':<66}"
+        lines.append(f"{f'{label}, {name}{tuned} ({by})':<66}"
                      f"{r['wer']:>7.1%}{r['cer']:>7.1%}")
     return "\n".join(lines)

@@ -2,11 +2,12 @@
 
 A clean copy of the checkout (no ``../shared`` beside it), no ``ASRLIB_DATA``, an empty
 cache, and ``ASRLIB_MIRROR`` pointing at a loopback HTTP server that serves archives built
-from the local mirror in the upstream formats (FSDD's GitHub release tarball, LibriSpeech's
-``train-clean-100.tar.gz``, ``LJSpeech-1.1.tar.bz2``, the alphanumeric GitHub zip, the Speech
-Commands tarball). There, ``make demo`` runs offline and online, notebooks 00, 02 and 05 run
-in FAST mode and fetch what they read, and what was downloaded is checked against what the
-notebooks read. The installed virtual environment is reused (installing is not under test).
+from the local mirror in the upstream formats (FSDD's GitHub release tarball, CMU's
+``an4_sphere.tar.gz``, LibriSpeech's ``train-clean-100.tar.gz``, ``LJSpeech-1.1.tar.bz2``, the
+alphanumeric GitHub zip, the Speech Commands tarball). There, ``make demo`` runs offline and
+online, notebooks 00, 02 and 05 run in FAST mode and fetch what they read (FSDD and AN4, no
+more), and what was downloaded is checked against what the notebooks read. The installed
+virtual environment is reused (installing is not under test).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def build_archives(www: Path) -> dict[str, int]:
          _tree(MIRROR / "LibriSpeech" / "sample", "LibriSpeech/train-clean-100/"), "w:gz")
     _tar(www / res["ljspeech"].file, _tree(MIRROR / "LJSpeech-1.1", "LJSpeech-1.1/"), "w:bz2")
     _tar(www / res["speech-commands"].file, _tree(MIRROR / "speech_commands", ""), "w:gz")
+    _tar(www / res["an4"].file, _tree(MIRROR / "an4", "an4/"), "w:gz")
     with zipfile.ZipFile(www / res["alphanumeric"].file, "w", zipfile.ZIP_DEFLATED, True, 1) as z:
         for name, path in _tree(MIRROR / "alphanumeric-audio-dataset",
                                 f"{res['alphanumeric'].strip}/").items():
@@ -125,8 +127,7 @@ def test_notebooks_fetch_what_they_read_on_first_use(fresh):
     _make(clone, online, "notebooks", f"NB={paths}", timeout=1500)
     fetched = [hit for hit in server.hits if hit != "/SHA256SUMS"]
     print("served:", {hit: server.sent.get(hit) for hit in fetched})
-    expected = {"/" + corpora.archive(name).file
-                for name in ("fsdd", "librispeech-train-clean-100", "ljspeech")}
+    expected = {"/" + corpora.archive(name).file for name in ("fsdd", "an4")}
     assert sorted(fetched) == sorted(expected), "each archive fetched once, nothing else"
     for hit in fetched:
         assert server.sent[hit] == server.sizes[hit[1:]], f"{hit}: sent in full"
@@ -137,36 +138,55 @@ def test_notebooks_fetch_what_they_read_on_first_use(fresh):
         errors = [o for c in cells for o in c.get("outputs", []) if o["output_type"] == "error"]
         assert not errors, f"{nb}: {errors[0]}"
         outputs[nb] = text
-    assert "LibriSpeech sample: 496 utterances" in outputs["02_text_and_batches"]
-    assert "LJSpeech sample   : 141 utterances" in outputs["02_text_and_batches"]
+    assert "an4_train.transcription, 948 lines" in outputs["02_text_and_batches"]
+    assert "AN4 test                        117" in outputs["02_text_and_batches"]
     assert "found in the download cache" in outputs["00_introduction"]
 
 
 def test_what_was_downloaded_is_what_the_notebooks_read(fresh, monkeypatch):
     _, env, server = fresh
     cache = Path(env["ASRLIB_CACHE"])
-    for name in ("fsdd", "librispeech-train-clean-100", "ljspeech"):
+    for name in ("fsdd", "an4"):
         archive = cache / "downloads" / corpora.archive(name).file
         assert _sha(archive) == _sha(server.www / archive.name), archive.name
     monkeypatch.setenv("ASRLIB_CACHE", str(cache))
     monkeypatch.delenv("ASRLIB_DATA", raising=False)
     monkeypatch.setenv("ASRLIB_DOWNLOAD", "0")
-    for name in ("fsdd", "librispeech-sample", "ljspeech-sample"):
+    for name in ("fsdd", "an4"):
         assert cache in corpora.find(name).parents, name
-    got = {"libri": datasets.librispeech("sample"), "lj": datasets.ljspeech(),
+    got = {"an4-train": datasets.an4("train"), "an4-test": datasets.an4("test"),
            "fsdd": datasets.fsdd()}
-    assert [u.id for u in got["libri"]] == corpora.ids("librispeech-sample")
-    assert [u.id for u in got["lj"]] == corpora.ids("ljspeech-sample")
+    assert len(got["an4-train"]) == 948 and len(got["an4-test"]) == 117
     assert len(got["fsdd"]) == 3000
     monkeypatch.setenv("ASRLIB_DATA", str(MIRROR))
     monkeypatch.setenv("ASRLIB_CACHE", str(cache.parent / "unused"))
-    same = {"libri": datasets.librispeech("sample"), "lj": datasets.ljspeech(),
+    same = {"an4-train": datasets.an4("train"), "an4-test": datasets.an4("test"),
             "fsdd": datasets.fsdd()}
     for key, utts in got.items():
         assert [(u.id, u.text) for u in utts] == [(u.id, u.text) for u in same[key]], key
         for u, m in zip(utts, same[key]):
             digest = hashlib.sha256(Path(u.path).read_bytes()).digest()
             assert digest == hashlib.sha256(Path(m.path).read_bytes()).digest(), u.path
+
+
+def test_the_sentence_archives_unpack_to_the_same_sets(fresh, monkeypatch):
+    """The lessons no longer read LibriSpeech or LJSpeech (09 and 11 fetch them when asked):
+    fetch both from the loopback host and check the loaders read the mirror's utterances."""
+    _, env, server = fresh
+    cache = Path(env["ASRLIB_CACHE"]).parent / "sentences-cache"
+    monkeypatch.setenv("ASRLIB_CACHE", str(cache))
+    monkeypatch.setenv("ASRLIB_MIRROR", server.url)
+    monkeypatch.delenv("ASRLIB_DATA", raising=False)
+    libri = datasets.librispeech("sample", download=True)
+    lj = datasets.ljspeech(download=True)
+    assert [u.id for u in libri] == corpora.ids("librispeech-sample")
+    assert [u.id for u in lj] == corpora.ids("ljspeech-sample")
+    monkeypatch.setenv("ASRLIB_DATA", str(MIRROR))
+    for got, same in ((libri, datasets.librispeech("sample")), (lj, datasets.ljspeech())):
+        assert [(u.id, u.text) for u in got] == [(u.id, u.text) for u in same]
+        assert cache in Path(got[0].path).parents
+        assert all(Path(u.path).read_bytes() == Path(m.path).read_bytes()
+                   for u, m in zip(got, same))
 
 
 def test_the_many_voice_archives_unpack_to_the_same_sets(fresh, monkeypatch):
@@ -177,7 +197,7 @@ def test_the_many_voice_archives_unpack_to_the_same_sets(fresh, monkeypatch):
     monkeypatch.setenv("ASRLIB_CACHE", str(cache))
     monkeypatch.setenv("ASRLIB_MIRROR", server.url)
     monkeypatch.delenv("ASRLIB_DATA", raising=False)
-    numbers = datasets.alphanumeric_numbers()  # about 150 MB upstream: fetched unasked
+    numbers = datasets.alphanumeric_numbers(download=True)  # about 150 MB upstream
     commands = datasets.speech_commands(download=True)  # 2.4 GB upstream: only when asked
     for name in ("alphanumeric", "speech-commands"):
         assert "/" + corpora.archive(name).file in server.hits, name

@@ -113,3 +113,37 @@ def test_images_lie_beside_the_notebooks(notebook):
                 problems.append(f"cell {index}: {target}")
     assert not problems, (f"{path.name}: images outside notebooks/ or missing (put them in "
                           f"notebooks/images/): " + "; ".join(problems))
+
+
+LESSONS = [p for p in NOTEBOOKS if p.stem[:2] not in ("09", "11")]  # 00-08 and 10
+SETUP = re.compile(r"runtime\.setup\([^)]*corpora=\[([^\]]*)\]")
+LESSON_BUDGET = 100_000_000  # bytes: the lessons' first-run downloads, all together
+
+
+def _setup_corpora(nb) -> list[str]:
+    """The teaching sets a notebook's setup cell fetches on first use."""
+    found = SETUP.search(_code(nb)[0].source)
+    return re.findall(r'"([^"]+)"', found.group(1)) if found else []
+
+
+def test_every_setup_cell_names_registered_teaching_sets(notebook):
+    from asrlib import corpora
+
+    path, nb = notebook
+    for name in _setup_corpora(nb):
+        assert name in corpora.subsets(), f"{path.name}: unknown teaching set {name!r}"
+
+
+def test_the_lessons_download_little_and_the_big_corpora_only_on_request():
+    """00-08 and 10 together fetch at most 100 MB on first use; no setup cell (09 and 11
+    included) fetches a corpus of more than 100 MB unasked."""
+    from asrlib import corpora
+
+    archives = {}
+    for path in NOTEBOOKS:
+        for name in _setup_corpora(nbformat.read(path, as_version=4)):
+            archive = corpora.subset(name).archive
+            assert archive.size <= LESSON_BUDGET, f"{path.name} fetches {archive.describe()}"
+            if path in LESSONS:
+                archives[archive.file] = archive.size
+    assert sum(archives.values()) <= LESSON_BUDGET, archives

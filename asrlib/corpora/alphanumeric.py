@@ -66,15 +66,15 @@ def numbers(root=None, download: bool | None = None) -> list[Utterance]:
 
 
 def _speakers(root=None, download=None) -> list:
-    """The set's speakers with the gender and device its metadata gives."""
-    folder = corpora.locate("alphanumeric", root, download)
-    wanted = set(corpora.ids("alphanumeric"))
-    with open(folder / "metadata.csv", encoding="utf-8", newline="") as f:
-        rows = {r["Response_ID"]: r for r in csv.DictReader(f) if r["Response_ID"] in wanted}
-    return [Speaker(f"alphanumeric:{rid}", "alphanumeric",
-                    GENDERS.get(row.get("Gender", "").strip(), "unknown"),
-                    DEVICES.get(row.get("Recording Machine", "").strip(), "unknown"))
-            for rid, row in rows.items()]
+    """The set's speakers with the gender and device its metadata gives, from the committed
+    table ``subsets/alphanumeric-speakers.tsv`` (listing the pool needs no download)."""
+    table = corpora.SUBSETS / "alphanumeric-speakers.tsv"
+    rows = [line.split("\t") for line in table.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    if sorted(r[0] for r in rows) != sorted(corpora.ids("alphanumeric")):
+        raise ManifestError(f"{table}: its speakers are not the alphanumeric teaching set's")
+    return [Speaker(f"alphanumeric:{rid}", "alphanumeric", gender, device)
+            for rid, gender, device in rows]
 
 
 def _scored(names, m) -> list:
