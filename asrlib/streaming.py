@@ -15,6 +15,10 @@ so the audio can go through it as it arrives:
 
 Streaming the network over chunks gives the posteriors of the whole utterance at once (the
 tests check it for several chunk sizes); the final transcript is the offline decoder's.
+
+A whole-utterance model can be live too: :class:`RereadingTranscriber` reads the utterance so
+far again after every chunk, each update costing more than the last. Both are a :class:`Listener`
+(``push``/``finish``, and the end-of-utterance rule of :class:`UtteranceEnd`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from asrlib import checkpoint, decoders, decoding
+from asrlib import audio, checkpoint, decoders, decoding
 from asrlib.features import FeatureConfig, raw_causal_frames, running_normalize
 
 
@@ -165,62 +169,126 @@ class Update:
     audio_seconds: float = 0.0  # of this utterance, up to the end of the chunk
     compute_seconds: float = 0.0  # this chunk: features, network and decoding
     words: list[str] = field(default_factory=list)
+    note: str = ""  # why an utterance ended early (the length cap), else empty
 
 
-class LiveTranscriber:
-    """Audio chunks in, a growing transcript out. ``end_ms`` of silence after speech ends an
-    utterance (its final transcript), and the next sound starts a new one."""
+class UtteranceEnd:
+    """The end-of-utterance rule of live transcription: ``end_ms`` of silence after speech.
+    A 10 ms hop is silent when it is ``silence_db`` quieter than the loudest hop so far (or
+    digitally silent); :attr:`reached` once the silence at the end lasts ``end_ms``."""
+
+    def __init__(self, config: FeatureConfig, end_ms: float = 600.0, silence_db: float = 30.0):
+        self.hop = config.hop_length
+        self.end_samples = round(end_ms / 1000 * config.sample_rate)
+        self.silence = 10 ** (-silence_db / 20)  # an amplitude ratio
+        self.reset()
+
+    def reset(self) -> None:
+        self.loudest = 0.0  # rms of the loudest hop so far (0: no speech yet)
+        self.quiet = 0  # samples of silence at the end
+
+    def listen(self, samples: np.ndarray) -> None:
+        """Track the loudest 10 ms so far and how long it has been quiet."""
+        hop = self.hop
+        for k in range(0, len(samples), hop):
+            rms = float(np.sqrt(np.mean(samples[k:k + hop] ** 2)))
+            self.loudest = max(self.loudest, rms if rms > 1e-3 else 0.0)
+            quiet = rms <= self.silence * self.loudest
+            self.quiet = self.quiet + min(hop, len(samples) - k) if quiet else 0
+
+    @property
+    def heard(self) -> bool:
+        """Whether speech has been heard: a 10 ms hop above -60 dBFS rms."""
+        return self.loudest > 0
+
+    @property
+    def reached(self) -> bool:
+        return self.heard and self.quiet >= self.end_samples
+
+
+class Listener:
+    """Audio chunks in, a growing transcript out: what the live transcribers share.
+    :meth:`push` takes the next chunk and returns an :class:`Update`; ``end_ms`` of silence
+    after speech (:class:`UtteranceEnd`), :meth:`finish`, or ``max_seconds`` of audio (if
+    set) end an utterance with its final transcript, and the next chunk starts a new one.
+    A subclass takes a chunk in with ``_hear(samples)``, and ``_read(final)`` returns the
+    decoder's transcript and the greedy letters of the utterance so far."""
 
     def __init__(self, bundle: checkpoint.Bundle, end_ms: float = 600.0,
-                 silence_db: float = 30.0):
+                 silence_db: float = 30.0, max_seconds: float | None = None):
+        if max_seconds is not None and max_seconds <= 0:
+            raise ValueError(f"max_seconds must be positive (or None), got {max_seconds}")
         self.bundle = bundle
         self.decoder = decoders.build(bundle.spec.decoder, bundle.alphabet)
-        self.network = StreamingNetwork(bundle.model, bundle.spec.model)
-        self.end_samples = round(end_ms / 1000 * bundle.features.sample_rate)
-        self.silence = 10 ** (-silence_db / 20)  # below the loudest 10 ms by this much: silence
-        self._start()
+        self.end = UtteranceEnd(bundle.features, end_ms, silence_db)
+        self.rate = bundle.features.sample_rate
+        self.max_seconds = max_seconds
+        self.max_samples = None if max_seconds is None else round(max_seconds * self.rate)
+        self.reset()
 
     @classmethod
-    def from_file(cls, path, **kwargs) -> LiveTranscriber:
+    def from_file(cls, path, **kwargs):
         return cls(checkpoint.load(path), **kwargs)
 
-    def _start(self) -> None:
-        self.features = StreamingFeatures(self.bundle.features)
-        self.network.reset()
-        self.beam = self.decoder.search()
-        self.probs: list[np.ndarray] = []
-        self.samples = 0
-        self.loudest = 0.0
-        self.quiet = 0  # samples of silence at the end
+    def reset(self) -> None:
+        """Forget the utterance in progress: the next chunk starts a new one."""
+        self.end.reset()
+        self.samples = 0  # of this utterance
 
     def push(self, samples: np.ndarray) -> Update:
         """Feed the next chunk; the transcript so far (final once the speaker has stopped)."""
         t0 = time.perf_counter()
         samples = np.asarray(samples, np.float32)
-        self._listen(samples)
-        self._advance(self.features.push(samples))
-        self.samples += len(samples)
-        if self.loudest > 0 and self.quiet >= self.end_samples:
-            return self.finish(t0)
+        room = len(samples) if self.max_samples is None else self.max_samples - self.samples
+        self._take(samples[:room])
+        if self.max_samples is not None and self.samples >= self.max_samples:
+            update = self._finish(t0, f"{self.max_seconds:g} s is the longest utterance "
+                                      "read at once: it was ended there")
+            self._take(samples[room:][:self.max_samples])  # the rest starts the next one
+            return update
+        if self.end.reached:
+            return self._finish(t0)
         return self._update(False, t0)
 
-    def finish(self, t0: float | None = None) -> Update:
-        """End the utterance now: the closing frames, and the offline decoder's transcript of
-        all its frames. The next chunk starts a new utterance."""
-        t0 = time.perf_counter() if t0 is None else t0
-        self._advance(self.features.flush())
-        update = self._update(True, t0)
-        self._start()
+    def finish(self) -> Update:
+        """End the utterance now, with its final transcript; the next chunk starts a new one."""
+        return self._finish(time.perf_counter())
+
+    def _take(self, samples: np.ndarray) -> None:
+        self.end.listen(samples)
+        self._hear(samples)
+        self.samples += len(samples)
+
+    def _finish(self, t0: float, note: str = "") -> Update:
+        update = self._update(True, t0, note)
+        self.reset()
         return update
 
-    def _listen(self, samples: np.ndarray) -> None:
-        """Track the loudest 10 ms so far and how long it has been quiet."""
-        hop = self.bundle.features.hop_length
-        for k in range(0, len(samples), hop):
-            rms = float(np.sqrt(np.mean(samples[k:k + hop] ** 2))) if len(samples[k:]) else 0.0
-            self.loudest = max(self.loudest, rms if rms > 1e-3 else 0.0)
-            quiet = rms <= self.silence * self.loudest
-            self.quiet = self.quiet + min(hop, len(samples) - k) if quiet else 0
+    def _update(self, final: bool, t0: float, note: str = "") -> Update:
+        text, greedy = self._read(final)
+        return Update(text, greedy, final, self.samples / self.rate,
+                      time.perf_counter() - t0, text.split(), note)
+
+
+class LiveTranscriber(Listener):
+    """A causal model, streamed: each chunk goes once through the streaming features and
+    network, and the model's decoder advances as a prefix beam over the new frames. The final
+    transcript runs the decoder over all the utterance's frames (the offline one's)."""
+
+    def __init__(self, bundle: checkpoint.Bundle, end_ms: float = 600.0,
+                 silence_db: float = 30.0, max_seconds: float | None = None):
+        self.network = StreamingNetwork(bundle.model, bundle.spec.model)
+        super().__init__(bundle, end_ms, silence_db, max_seconds)
+
+    def reset(self) -> None:
+        super().reset()
+        self.features = StreamingFeatures(self.bundle.features)
+        self.network.reset()
+        self.beam = self.decoder.search()
+        self.probs: list[np.ndarray] = []
+
+    def _hear(self, samples: np.ndarray) -> None:
+        self._advance(self.features.push(samples))
 
     def _advance(self, frames: np.ndarray) -> None:
         if len(frames):
@@ -230,21 +298,68 @@ class LiveTranscriber:
                 if self.beam is not None:
                     self.beam.advance(probs)
 
-    def _update(self, final: bool, t0: float) -> Update:
+    def _read(self, final: bool) -> tuple[str, str]:
         alphabet = self.bundle.alphabet
+        if final:
+            self._advance(self.features.flush())  # the closing frames
         probs = np.concatenate(self.probs) if self.probs else np.zeros((0, alphabet.size))
         greedy = alphabet.decode(decoding.greedy(probs))
         if final:
             text = self.decoder(probs) if len(probs) else ""
         else:
             text = alphabet.decode(self.beam.best()) if self.beam is not None else greedy
-        return Update(text, greedy, final, self.samples / self.bundle.features.sample_rate,
-                      time.perf_counter() - t0, text.split())
+        return text, greedy
+
+
+class RereadingTranscriber(Listener):
+    """Live transcription with a whole-utterance model (a bidirectional LSTM, which cannot
+    stream): it keeps the utterance's audio and, after every chunk (or once ``every_ms`` of
+    new audio has come), reads all of it again, features, network and the model's own
+    decoder, for the partial transcript. The final one is the offline transcript of the whole
+    utterance (:meth:`asrlib.transcriber.Transcriber.transcribe`); an utterance without speech
+    (:attr:`UtteranceEnd.heard`) reads as "". Each re-reading costs more as the utterance
+    grows, so an utterance ends after ``max_seconds``."""
+
+    def __init__(self, bundle: checkpoint.Bundle, end_ms: float = 600.0,
+                 silence_db: float = 30.0, max_seconds: float | None = 30.0,
+                 every_ms: float = 0.0):
+        from asrlib.transcriber import Transcriber
+
+        self.reader = Transcriber(bundle)
+        self.every = round(every_ms / 1000 * bundle.features.sample_rate)
+        super().__init__(bundle, end_ms, silence_db, max_seconds)
+        # Keras traces the network for a first and a second length (seconds): not mid-recording
+        for seconds in (0.5, 1.0):
+            self.reader.probs(np.zeros(round(seconds * self.rate), np.float32))
+
+    def reset(self) -> None:
+        super().reset()
+        self.chunks: list[np.ndarray] = []  # the utterance so far
+        self.read_at = -1  # self.samples at the last reading
+        self.last = ("", "")  # its (transcript, greedy letters)
+
+    def _hear(self, samples: np.ndarray) -> None:
+        self.chunks.append(samples)
+
+    def _read(self, final: bool) -> tuple[str, str]:
+        due = self.samples - max(self.read_at, 0) >= self.every
+        if self.read_at == self.samples or not (final or due):
+            return self.last  # nothing new heard, or not yet time to read again
+        self.chunks = [np.concatenate(self.chunks)] if self.chunks else []
+        samples = self.chunks[0] if self.chunks else np.zeros(0, np.float32)
+        if not self.end.heard or len(samples) < audio.MIN_SECONDS * self.rate:
+            self.last = ("", "")  # no speech yet: nothing to read (offline, silence reads "")
+        else:
+            probs = self.reader.probs(samples)
+            alphabet = self.bundle.alphabet
+            self.last = (self.reader.decode(probs), alphabet.decode(decoding.greedy(probs)))
+        self.read_at = self.samples
+        return self.last
 
 
 def stream(bundle_or_live, samples: np.ndarray, chunk_ms: float = 200.0) -> list[Update]:
     """Every update of a recording fed in chunks of ``chunk_ms``, ended by :meth:`finish`."""
-    live = (bundle_or_live if isinstance(bundle_or_live, LiveTranscriber)
+    live = (bundle_or_live if isinstance(bundle_or_live, Listener)
             else LiveTranscriber(bundle_or_live, end_ms=1e9))
     step = max(1, round(chunk_ms / 1000 * live.bundle.features.sample_rate))
     updates = [live.push(samples[k:k + step]) for k in range(0, len(samples), step)]

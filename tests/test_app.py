@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from asrlib import audio, checkpoint, datasets, decoders, decoding, runtime, transcriber
-from asrlib.app import TranscribeApp, analyse, confidence_html
+from asrlib.app import Mode, TranscribeApp, analyse, confidence_html
 from asrlib.recorder import Recorder, decode_pcm
 from asrlib.text import Alphabet
 from asrlib.transcriber import Transcriber, word_confidence
@@ -93,3 +93,72 @@ def test_analyse_runs_every_decoder_through_the_factory(app, mirror):
     alphabet = digits.bundle.alphabet
     assert texts["greedy"] == decoders.decode(probs, "greedy", alphabet)
     assert texts["beam"] == decoders.decode(probs, "beam", alphabet, beam_width=16)
+
+
+@pytest.fixture(scope="module")
+def two_modes(app):
+    """The app of notebook 08: digits, and spelling with the AN4 model."""
+    an4 = Transcriber.from_file(runtime.shipped_model("an4"))
+    return TranscribeApp({
+        "digits": Mode("say a few digits", {"digits": app.transcribers["digits"]}),
+        "spell": Mode("spell your name, say your zip code", {"an4": an4},
+                      label="spell (names, zip codes)"),
+    }, plots=False)
+
+
+def test_switching_mode_reads_the_last_clip_again(two_modes, mirror):
+    app = two_modes
+    assert app.picker.options == (("digits", "digits"), ("spell (names, zip codes)", "spell"))
+    assert app.picker.layout.display != "none" and "say a few digits" in app.prompt.value
+    app.mode = "spell"  # before any recording: nothing to read again
+    assert "No recording yet" in app.transcript.value and "zip code" in app.prompt.value
+    app.mode = "digits"
+    utt = datasets.connected_digits(5, ["theo"], seed=2, takes=range(5))[1]
+    clip = utt.load()
+    app.recorder.rate, app.recorder.source = 16_000, "test"
+    app.recorder.audio = clip.astype("<f4").tobytes()
+    assert f'data-mode="digits" data-model="digits">{utt.text}</span>' in app.transcript.value
+    app.picker.value = "spell"  # what pressing the button does
+    heard = Transcriber.from_file(runtime.shipped_model("an4")).transcribe(clip)
+    assert f'data-mode="spell" data-model="an4">{heard}</span>' in app.transcript.value
+    assert list(app.last) == ["an4"] and app.last["an4"]["transcripts"]["lexicon"][0] == heard
+    assert 'data-model="digits"' not in app.transcript.value
+    # read() and render() give another mode's line without switching the app
+    line = app.render(clip, app.read(clip, "digits"), "digits")
+    assert f'data-mode="digits" data-model="digits">{utt.text}</span>' in line
+    assert app.mode == "spell"
+    app.mode = "digits"
+    assert f'data-model="digits">{utt.text}</span>' in app.transcript.value
+    with pytest.raises(ValueError, match="no mode 'sentence'"):
+        app.mode = "sentence"
+
+
+def test_a_failing_model_is_one_line_in_the_app(app, mirror):
+    broken = Transcriber(app.transcribers["digits"].bundle)
+
+    def fail(samples):
+        raise RuntimeError("the model broke\n  Traceback (most recent call last):\n  more")
+
+    broken.probs = fail
+    failing = TranscribeApp({"digits": Mode("say a few digits", {"digits": app.transcribers[
+        "digits"]}), "broken": Mode("say anything", {"broken": broken})}, plots=False)
+    failing.recorder.rate = 16_000
+    failing.recorder.audio = datasets.connected_digits(1, ["theo"], seed=2)[0].load(
+        ).astype("<f4").tobytes()
+    assert "asrlib-transcript" in failing.transcript.value
+    failing.mode = "broken"
+    assert "Could not transcribe: the model broke</div>" in failing.transcript.value
+    assert "Traceback" not in failing.transcript.value and "\n" not in failing.transcript.value
+    assert failing.last == {}
+
+
+def test_one_dict_of_models_is_one_mode_and_modes_need_models(app):
+    assert list(app.modes) == [""] and app.picker.layout.display == "none"
+    assert list(app.transcribers) == ["digits"]
+    with pytest.raises(ValueError, match="at least one model"):
+        Mode("say a few digits", {})
+    with pytest.raises(ValueError, match="at least one mode"):
+        TranscribeApp({})
+    with pytest.raises(TypeError, match="Mode"):
+        TranscribeApp({"digits": Mode("say a few digits", dict(app.transcribers)),
+                       "other": app.transcribers["digits"]})

@@ -8,6 +8,12 @@ notebook 08 in JupyterLab 4, in Notebook 7 and in Voilà, runs it, presses Recor
 clip play, presses Stop, and waits until the digits model's transcript on the page reads
 the digits. Screenshots go to ``runs/browser/`` (``*-failed.png`` when a step fails).
 
+Spell mode (the AN4 model) gets its own microphone: a recording of AN4's test split that spells
+a word (a speaker the AN4 model never heard), checked offline first and written here as a
+16 kHz WAV, never committed. In one JupyterLab, notebook 08's app is switched to spell mode and
+must read the word from the microphone; then notebook 10's live app, in spell mode, must show
+partial transcripts while it plays and the word as its final transcript.
+
 Skipped when Chromium or Playwright is missing, except under CI (``CI`` set), where
 ``.ci/run`` installs them and a missing one is a failure.
 """
@@ -27,6 +33,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from asrlib import audio, corpora, datasets, runtime
@@ -42,6 +49,10 @@ TAKES = ("4_theo_40", "1_theo_41", "7_theo_42")
 EXPECTED = "four one seven"
 UPLOAD_TAKES, UPLOAD_EXPECTED = ("2_theo_47", "9_theo_48"), "two nine"  # the upload fallback
 PAUSES = (0.4, 0.3, 0.3, 1.6)  # seconds: lead-in, between the digits, tail
+# spell mode: after the word, this much of the recording's own background (never digital
+# silence, which the AN4 model's per-utterance normalisation is not trained on), so that a
+# late Stop still records a quiet room; the offline check reads the word with each of these
+SPELL_TAILS = (0.0, 0.3, 0.6, 1.5)
 
 
 def _browser_or_skip():
@@ -77,6 +88,39 @@ def microphone_wav(tmp_path_factory):
     return paths[0], audio.load(paths[0]).size / 16_000, paths[1]
 
 
+def _background(samples: np.ndarray, seconds: float) -> np.ndarray:
+    """``seconds`` of the recording's quietest 100 ms, repeated: its room, without speech."""
+    win = 1600
+    energy = np.convolve(samples ** 2, np.ones(win), "valid")[::160]
+    quiet = samples[160 * int(np.argmin(energy)):][:win]
+    return np.tile(quiet, int(np.ceil(seconds * 16_000 / win)))[:round(seconds * 16_000)]
+
+
+@pytest.fixture(scope="module")
+def spelling_wav(tmp_path_factory):
+    """Spell mode's fake microphone: the first recording of AN4's test split that spells a word
+    of four letters or more and that the AN4 model reads right offline as the WAV holds it,
+    the word followed by 0, 0.3, 0.6 or 1.5 s of its own background. → (path, seconds of the
+    word, the word)."""
+    _browser_or_skip()
+    if not (MIRROR / "an4").is_dir():
+        pytest.skip(f"AN4 not found in the mirror at {MIRROR}")
+    reader = Transcriber.from_file(runtime.shipped_model("an4"))
+    folder = tmp_path_factory.mktemp("spell")
+    for utt in datasets.an4("test"):
+        word = reader.bundle.alphabet.normalize(utt.text)
+        if len(word.split()) < 4 or any(len(w) > 1 for w in word.split()):
+            continue
+        clip = utt.load()
+        path = audio.save(folder / f"{utt.id}.wav",
+                          np.concatenate([clip, _background(clip, SPELL_TAILS[-1])]))
+        heard = audio.load(path)
+        if all(reader.transcribe(heard[:len(clip) + round(t * 16_000)]) == word
+               for t in SPELL_TAILS):
+            return path, len(clip) / 16_000, word
+    pytest.fail("no spelled word of AN4's test split is read right offline: see SPELL_TAILS")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -95,8 +139,8 @@ class Server:
                "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces")}
         settings = tmp / "lab" / "@jupyterlab" / "docmanager-extension"
         settings.mkdir(parents=True, exist_ok=True)  # no kernel dialog when a notebook opens
-        (settings / "plugin.jupyterlab-settings").write_text(
-            json.dumps({"autoStartDefaultKernel": True}))
+        (settings / "plugin.jupyterlab-settings").write_text(  # and never save the notebook
+            json.dumps({"autoStartDefaultKernel": True, "autosave": False}))
         news = tmp / "lab" / "@jupyterlab" / "apputils-extension"
         news.mkdir(parents=True, exist_ok=True)  # no "get news?" toast over the screenshots
         (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
@@ -137,17 +181,34 @@ def _chromium_flags(wav) -> list[str]:
             "--autoplay-policy=no-user-gesture-required"]
 
 
-def _run_all_cells(page) -> None:
-    """Wait for the open notebook's kernel, then run all cells through JupyterLab's command
-    registry, as the Run menu does."""
+def _run_all_cells(page, path: str = "") -> None:
+    """Wait for the open notebook's kernel (with ``path``: until that notebook is the current
+    one), then run all cells through JupyterLab's command registry, as the Run menu does."""
     page.wait_for_function(
-        """() => {
+        """path => {
              const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
              const k = w && w.sessionContext && w.sessionContext.session
                        && w.sessionContext.session.kernel;
-             return k && k.status === "idle";
-           }""", timeout=120_000)
+             return k && k.status === "idle" && (!path || w.context.path === path);
+           }""", arg=path, timeout=120_000)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def _wait_for_text(page, selector: str, expected: str, timeout_s: float = 300,
+                   first_utterance: bool = False) -> None:
+    """Wait until an element matching ``selector`` reads ``expected`` (with
+    ``first_utterance``: the first of the live app's finals, which " · " separates)."""
+    page.wait_for_function(
+        """([selector, expected, first]) => [...document.querySelectorAll(selector)].some(
+             e => (first ? e.textContent.split(" · ")[0] : e.textContent).trim() === expected)""",
+        arg=[selector, expected, first_utterance], timeout=int(1000 * timeout_s))
+
+
+def _press_mode(page, label: str) -> None:
+    """Press the app's mode button whose label starts with ``label``."""
+    button = page.locator(".asrlib-mode button", has_text=label).last
+    button.scroll_into_view_if_needed()
+    button.click()
 
 
 def _record_and_read(wav, seconds, url, name, run_all: bool, tmp: Path, upload=None):
@@ -179,11 +240,7 @@ def _record_and_read(wav, seconds, url, name, run_all: bool, tmp: Path, upload=N
             page.wait_for_timeout(int(1000 * seconds) + 300)
             page.locator(".asrlib-stop").first.click()
             step = "wait for the transcript"
-            page.wait_for_function(
-                """expected => [...document.querySelectorAll(
-                       '.asrlib-transcript[data-model="digits"]')]
-                     .some(e => e.textContent.trim() === expected)""",
-                arg=EXPECTED, timeout=300_000)
+            _wait_for_text(page, '.asrlib-transcript[data-model="digits"]', EXPECTED)
             heard = EXPECTED
             transcript.scroll_into_view_if_needed()
             page.wait_for_timeout(5000)  # let the plots of the new recording replace the old
@@ -191,11 +248,7 @@ def _record_and_read(wav, seconds, url, name, run_all: bool, tmp: Path, upload=N
             if upload is not None:
                 step = "upload a file"
                 page.locator(".asrlib-upload").first.set_input_files(str(upload))
-                page.wait_for_function(
-                    """expected => [...document.querySelectorAll(
-                           '.asrlib-transcript[data-model="digits"]')]
-                         .some(e => e.textContent.trim() === expected)""",
-                    arg=UPLOAD_EXPECTED, timeout=300_000)
+                _wait_for_text(page, '.asrlib-transcript[data-model="digits"]', UPLOAD_EXPECTED)
             return heard
         except Exception:
             page.screenshot(path=SHOTS / f"{name}-failed.png", full_page=True)
@@ -247,18 +300,25 @@ def test_voila_app_transcribes_the_microphone(microphone_wav, tmp_path):
 LIVE_NOTEBOOK = "notebooks/10_live_transcription.ipynb"
 
 
-def test_live_transcript_grows_before_stop_in_jupyterlab(microphone_wav, tmp_path):
-    """Notebook 10 in JupyterLab: while the fake microphone plays, a partial transcript appears
-    on the page before Stop is pressed; after Stop the final one reads the digits."""
-    from playwright.sync_api import sync_playwright
-
-    wav, seconds, _ = microphone_wav
+def _live_lab(tmp_path):
+    """A JupyterLab server for the live tests, its app object exposed to the page; →
+    (server, port, token)."""
     port, token = _free_port(), secrets.token_hex(16)
     server = Server([sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
                      f"--port={port}", f"--IdentityProvider.token={token}",
                      f"--ServerApp.root_dir={REPO}", "--allow-root",
                      "--LabApp.expose_app_in_browser=True"],
                     port, tmp_path, f"/api/status?token={token}")
+    return server, port, token
+
+
+def test_live_transcript_grows_before_stop_in_jupyterlab(microphone_wav, tmp_path):
+    """Notebook 10 in JupyterLab: while the fake microphone plays, a partial transcript appears
+    on the page before Stop is pressed; after Stop the final one reads the digits."""
+    from playwright.sync_api import sync_playwright
+
+    wav, seconds, _ = microphone_wav
+    server, _, token = _live_lab(tmp_path)
     SHOTS.mkdir(parents=True, exist_ok=True)
     flags = _chromium_flags(wav)
     step = "open the page"
@@ -271,10 +331,16 @@ def test_live_transcript_grows_before_stop_in_jupyterlab(microphone_wav, tmp_pat
                           timeout=120_000)
                 step = "wait for the notebook's kernel, run all cells"
                 _run_all_cells(page)
-                step = "wait for the live app (its stand-in clip's final transcript)"
+                step = "wait for the live app (its stand-in clips' final transcript)"
                 record = page.locator(".asrlib-record").last
                 record.wait_for(state="visible", timeout=300_000)
                 page.locator(".asrlib-live-box .asrlib-final").last.wait_for(timeout=300_000)
+                step = "choose the digits mode (the notebook leaves the app in spell mode)"
+                _press_mode(page, "digits")
+                page.wait_for_function(
+                    """() => [...document.querySelectorAll('.asrlib-live-box')]
+                              .some(e => /Nothing heard yet/.test(e.textContent))""",
+                    timeout=120_000)
                 step = "record"
                 record.scroll_into_view_if_needed()
                 record.click()
@@ -296,11 +362,7 @@ def test_live_transcript_grows_before_stop_in_jupyterlab(microphone_wav, tmp_pat
                 page.wait_for_timeout(max(0, int(1000 * left)))
                 step = "stop and wait for the final transcript"
                 page.locator(".asrlib-stop").last.click()
-                page.wait_for_function(
-                    """expected => [...document.querySelectorAll(
-                           '.asrlib-live-box .asrlib-final')]
-                         .some(e => e.textContent.trim() === expected)""",
-                    arg=EXPECTED, timeout=120_000)
+                _wait_for_text(page, ".asrlib-live-box .asrlib-final", EXPECTED, 120)
                 page.locator(".asrlib-live-box").last.scroll_into_view_if_needed()
                 page.screenshot(path=SHOTS / "live-final.png")
             except Exception:
@@ -313,3 +375,93 @@ def test_live_transcript_grows_before_stop_in_jupyterlab(microphone_wav, tmp_pat
                 browser.close()
     finally:
         server.stop()
+
+
+def test_spell_mode_reads_a_stranger_in_jupyterlab(spelling_wav, tmp_path):
+    """Spell mode in one JupyterLab, the microphone spelling a word (an AN4 test speaker):
+    notebook 08's app, switched from digits to spell mode, reads the recorded word; then
+    notebook 10's live app, in spell mode, shows partial transcripts while the word plays and
+    the word as its final transcript."""
+    from playwright.sync_api import sync_playwright
+
+    wav, seconds, word = spelling_wav
+    server, _, token = _live_lab(tmp_path)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    start, times, step, name, page = time.monotonic(), {}, "open notebook 08", "spell", None
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=_chromium_flags(wav))
+            context = browser.new_context(viewport={"width": 1280, "height": 1000})
+            context.grant_permissions(["microphone"])
+            try:
+                page = context.new_page()
+                page.goto(f"{server.base}/lab/tree/{NOTEBOOK}?token={token}", timeout=120_000)
+                step = "notebook 08: run all cells, wait for the stand-in in digits mode"
+                _run_all_cells(page, NOTEBOOK)
+                page.locator('.asrlib-transcript[data-mode="digits"]').first.wait_for(
+                    timeout=300_000)
+                step = "notebook 08: press spell, wait for the last clip read again"
+                _press_mode(page, "spell")
+                page.locator('.asrlib-transcript[data-mode="spell"][data-model="an4"]'
+                             ).first.wait_for(timeout=300_000)
+                step = "notebook 08: record the spelled word"
+                record = page.locator(".asrlib-record").first
+                record.scroll_into_view_if_needed()
+                record.click()
+                page.wait_for_timeout(int(1000 * seconds) + 300)
+                page.locator(".asrlib-stop").first.click()
+                step = f"notebook 08: wait for {word!r} in spell mode"
+                _wait_for_text(page, '.asrlib-transcript[data-mode="spell"][data-model="an4"]',
+                               word, 120)
+                page.locator(".asrlib-transcript-box").first.scroll_into_view_if_needed()
+                page.screenshot(path=SHOTS / "lab-spell.png")
+                times["notebook 08"] = time.monotonic() - start
+                page.close()
+
+                name, step = "live-spell", "open notebook 10, run all cells"
+                page = context.new_page()  # reset: not the workspace that 08 left open
+                page.goto(f"{server.base}/lab/tree/{LIVE_NOTEBOOK}?token={token}&reset",
+                          timeout=120_000)
+                _run_all_cells(page, LIVE_NOTEBOOK)
+                step = "notebook 10: wait for the live app's stand-in, press spell"
+                record = page.locator(".asrlib-record").last
+                record.wait_for(state="visible", timeout=300_000)
+                page.locator(".asrlib-live-box .asrlib-final").last.wait_for(timeout=300_000)
+                _press_mode(page, "spell")
+                page.wait_for_function(
+                    """() => [...document.querySelectorAll('.asrlib-live-box [data-mode]')]
+                              .some(e => e.dataset.mode === "spell")""", timeout=120_000)
+                step = "notebook 10: record, wait for a partial transcript while it plays"
+                record.scroll_into_view_if_needed()
+                record.click()
+                started = time.monotonic()
+                page.wait_for_function(
+                    """() => [...document.querySelectorAll('.asrlib-live-box .asrlib-partial')]
+                              .some(e => /[a-z]/.test(e.textContent))""",
+                    timeout=int(1000 * seconds))
+                assert page.locator(".asrlib-stop").last.is_enabled()  # Stop not pressed yet
+                page.wait_for_timeout(max(0, int(1000 * (seconds + 0.3
+                                                         - (time.monotonic() - started)))))
+                step = f"notebook 10: stop, wait for the final {word!r}"
+                page.locator(".asrlib-stop").last.click()
+                _wait_for_text(page, ".asrlib-live-box .asrlib-final", word, 120,
+                               first_utterance=True)
+                page.locator(".asrlib-live-box").last.scroll_into_view_if_needed()
+                page.screenshot(path=SHOTS / "live-spell.png")
+                times["notebook 10"] = time.monotonic() - start - times["notebook 08"]
+            except Exception:
+                if page is not None:
+                    page.screenshot(path=SHOTS / f"{name}-failed.png", full_page=True)
+                    lines = (page.locator(".asrlib-transcript-box").all_text_contents()
+                             + page.locator(".asrlib-live-box").all_text_contents())
+                else:
+                    lines = []
+                raise AssertionError(f"{name}: failed to {step}; transcripts {lines}; "
+                                     f"screenshot in {SHOTS}, server log in "
+                                     f"{tmp_path / 'server.log'}") from None
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+    print(f"spell mode read {word!r}: " + ", ".join(f"{k} in {v:.0f} s" for k, v in times.items()))

@@ -5,13 +5,16 @@ import numpy as np
 
 from asrlib.checks import nb10
 
-CHECKS = [nb10.running_mean, nb10.frames_per_chunk, nb10.lstm_step]
+CHECKS = [nb10.running_mean, nb10.frames_per_chunk, nb10.lstm_step, nb10.reread_samples]
 
 
 def test_the_solutions_pass(capsys):
     assert nb10.running_mean(nb10.solution_running_mean) is True
     assert nb10.lstm_step(nb10.solution_lstm_step) is True
-    assert capsys.readouterr().out.count("✅") == 2
+    assert nb10.reread_samples(nb10.solution_reread_samples) is True
+    assert capsys.readouterr().out.count("✅") == 3
+    # the figure the notebook and the key quote: 30 s in 200 ms chunks → 2,265 s read
+    assert nb10.solution_reread_samples(30 * 16_000, 3_200) == 2_265 * 16_000
 
 
 def test_wrong_answers_fail(capsys):
@@ -32,7 +35,10 @@ def test_wrong_answers_fail(capsys):
     assert nb10.lstm_step(no_output_gate) is False
     assert nb10.lstm_step(lambda x, h, c, W, U, b: nb10.solution_lstm_step(x, h, c, W, U, b)[0]
                           ) is False  # h only, not (h, c)
-    assert capsys.readouterr().out.count("❌") == 5
+    assert nb10.reread_samples(lambda n, chunk: n) is False  # streaming: each sample once
+    assert nb10.reread_samples(lambda n, chunk: (n // chunk) * (n // chunk + 1) // 2 * chunk
+                               ) is False  # forgets the last, shorter chunk
+    assert capsys.readouterr().out.count("❌") == 7
 
 
 def test_every_exercise_has_a_key_entry(capsys):

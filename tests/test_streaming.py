@@ -200,3 +200,115 @@ def test_whole_utterance_configs_serialise_as_before_the_streaming_fields():
     assert causal["causal"] is True and isinstance(causal["norm_mean"], list)
     assert json.loads(json.dumps(causal)) == causal
     assert FeatureConfig.from_dict(json.loads(json.dumps(causal))) == CAUSAL.features
+
+
+@pytest.fixture(scope="module")
+def an4_bundle():
+    """The shipped AN4 model: a bidirectional LSTM, which cannot stream."""
+    from asrlib import runtime
+
+    return checkpoint.load(runtime.shipped_model("an4"))
+
+
+def test_a_whole_utterance_model_reads_live_and_ends_on_the_offline_transcript(an4_bundle,
+                                                                                clip):
+    from asrlib.transcriber import Transcriber
+
+    assert an4_bundle.spec.model.bidirectional
+    with pytest.raises(ValueError, match="bidirectional"):
+        streaming.LiveTranscriber(an4_bundle)
+    reader = Transcriber(an4_bundle)
+    live = streaming.RereadingTranscriber(an4_bundle, end_ms=1e9)
+    updates = streaming.stream(live, clip, chunk_ms=300)
+    assert [u.final for u in updates] == [False] * (len(updates) - 1) + [True]
+    step = 300 * 16
+    for k, u in enumerate(updates[:-1]):  # each partial: everything so far, read again
+        so_far = clip[:(k + 1) * step]
+        assert u.audio_seconds == pytest.approx(len(so_far) / 16000)
+        assert u.text == reader.decode(reader.probs(so_far))
+    assert updates[-1].text == reader.transcribe(clip) != ""  # the offline transcript
+    assert updates[-1].greedy == an4_bundle.alphabet.decode(decoding.greedy(reader.probs(clip)))
+    assert len({u.text for u in updates}) > 2  # the partial grew
+    # a recording that is all silence reads as nothing, as offline; so does a quiet room
+    assert streaming.stream(live, np.zeros(8000, np.float32))[-1].text == ""
+    room = np.random.default_rng(0).normal(0, 5e-4, 16000).astype(np.float32)
+    assert all(u.text == "" for u in streaming.stream(live, room))
+
+
+def test_rereading_every_n_ms_reads_less_often(an4_bundle, clip, monkeypatch):
+    live = streaming.RereadingTranscriber(an4_bundle, end_ms=1e9, every_ms=600)
+    reads = []
+    probs = live.reader.probs
+    monkeypatch.setattr(live.reader, "probs", lambda x: reads.append(len(x)) or probs(x))
+    updates = streaming.stream(live, clip[:7 * 3200], chunk_ms=200)  # 7 chunks, then finish
+    assert reads == [3 * 3200, 6 * 3200, 7 * 3200]  # every third chunk, and at the end
+    assert updates[2].text == updates[3].text == updates[4].text  # between readings: the same
+
+
+def test_an_utterance_is_capped_and_says_so(an4_bundle, clip):
+    from asrlib.transcriber import Transcriber
+
+    live = streaming.RereadingTranscriber(an4_bundle, end_ms=1e9, max_seconds=1.0)
+    audio = np.concatenate([clip, clip])[:16 * 1500]
+    updates = [live.push(audio[k:k + 3000]) for k in range(0, len(audio), 3000)]
+    capped = [u for u in updates if u.final]
+    assert len(capped) == 1 and "1 s is the longest utterance" in capped[0].note
+    assert capped[0].audio_seconds == 1.0
+    assert capped[0].text == Transcriber(an4_bundle).transcribe(audio[:16000])
+    # the rest of that chunk starts the next utterance: nothing is lost
+    assert updates[-1].audio_seconds == pytest.approx((len(audio) - 16000) / 16000)
+    assert live.finish().text == Transcriber(an4_bundle).transcribe(audio[16000:])
+    with pytest.raises(ValueError, match="max_seconds"):
+        streaming.RereadingTranscriber(an4_bundle, max_seconds=0)
+
+
+def test_both_live_transcribers_end_an_utterance_by_the_same_rule(tmp_path, clip, an4_bundle,
+                                                                   trained_causal):
+    path = checkpoint.save(tmp_path / "causal.keras", trained_causal,
+                           Spec(CAUSAL.features, CAUSAL.model))
+    audio = np.concatenate([clip, np.zeros(16000, np.float32), clip])
+    ends = []
+    for live in (streaming.LiveTranscriber.from_file(path, end_ms=500),
+                 streaming.RereadingTranscriber(an4_bundle, end_ms=500)):
+        assert isinstance(live.end, streaming.UtteranceEnd)
+        ends.append([u.audio_seconds for k in range(0, len(audio), 3200)
+                     if (u := live.push(audio[k:k + 3200])).final])
+    assert ends[0] == ends[1] and len(ends[0]) == 1
+
+
+def test_the_live_app_switches_modes_and_keeps_errors_to_one_line(tmp_path, clip, an4_bundle,
+                                                                  trained_causal):
+    from asrlib.app import Mode
+    from asrlib.live import LiveApp
+
+    path = checkpoint.save(tmp_path / "causal.keras", trained_causal,
+                           Spec(CAUSAL.features, CAUSAL.model))
+    spell = streaming.RereadingTranscriber(an4_bundle)
+    app = LiveApp({"digits": Mode("say a few digits",
+                                  {"digits": streaming.LiveTranscriber.from_file(path)},
+                                  label="digits (streaming)"),
+                   "spell": Mode("spell your name, say your zip code", {"an4": spell},
+                                 label="spell (names, zip codes)")})
+    assert app.picker.options == (("digits (streaming)", "digits"),
+                                  ("spell (names, zip codes)", "spell"))
+    app.receive(clip[:3200], end=False)  # half an utterance in digits mode, then the switch
+    app.mode = "spell"
+    assert app.live is spell and not app.timeline and "zip code" in app.prompt.value
+    starts = list(range(0, len(clip), 3200))
+    for k in starts:
+        app.receive(clip[k:k + 3200], end=k == starts[-1])
+    assert 'data-mode="spell" data-model="an4"' in app.line.value
+    from asrlib.transcriber import Transcriber
+
+    final = app.timeline[-1][1]
+    assert final.final and final.text == Transcriber(an4_bundle).transcribe(clip)
+    assert f'<span class="asrlib-final">{final.text}</span>' in app.line.value
+    assert sum(not u.final for _, u in app.timeline) == len(starts) - 1
+
+    def fail(samples):
+        raise RuntimeError("out of memory\nTraceback (most recent call last): ...")
+
+    spell.reader.probs = fail
+    app.receive(clip[3200:6400], end=False)
+    assert "Could not transcribe: out of memory</div>" in app.line.value
+    assert "\n" not in app.line.value

@@ -95,6 +95,37 @@ def solution_lstm_step(x, h, c, W, U, b):
     return sigmoid(o) * np.tanh(c), c
 
 
+def reread_samples(answer) -> bool:
+    """Exercise 4 (code): ``answer(n, chunk)`` (a function) returns how many samples spell mode
+    reads in all for an utterance of ``n`` samples sent in chunks of ``chunk`` samples, when
+    each update reads the whole utterance so far (the last chunk may be shorter)."""
+    name = "Exercise 4 (what re-reading costs)"
+    if checks.untried(name, answer):
+        return False
+    cases = [(48_000, 3_200), (46_500, 3_200), (480_000, 3_200), (16_000, 4_800), (1_600, 3_200)]
+    try:
+        got = [answer(n, chunk) for n, chunk in cases]
+    except Exception as err:  # the student's function: say what went wrong, no traceback
+        return checks.report(name, False, hint=f"your function raised {type(err).__name__}: "
+                             f"{err}")
+    if any(g is None for g in got):  # the body is still `...`
+        return checks.untried(name, None) and False
+    expected = [solution_reread_samples(n, chunk) for n, chunk in cases]
+    return checks.report(
+        name, checks.close(got, expected, 1e-9),
+        hint="update k (k = 1, 2, …) reads min(k · chunk, n) samples; there are as many "
+        "updates as chunks, n / chunk rounded up.",
+        praise="a 30 s utterance in 200 ms chunks is read 150 times, 2,265 s of audio in all: "
+        "75 times its length. Twice the utterance, about four times the reading.",
+    )
+
+
+def solution_reread_samples(n: int, chunk: int) -> int:
+    """Samples read in all when every update re-reads the utterance so far."""
+    updates = -(-n // chunk)  # chunks, rounded up
+    return sum(min(k * chunk, n) for k in range(1, updates + 1))
+
+
 KEY: dict[str, str] = {
     "Exercise 1 (a running mean)": (
         "`solution_running_mean` divides the cumulative sum by the number of frames so far, "
@@ -111,5 +142,12 @@ KEY: dict[str, str] = {
         "order (input, forget, cell, output), then c′ = σ(f)·c + σ(i)·tanh(g) and "
         "h′ = σ(o)·tanh(c′). The pair (h′, c′) is all the state the LSTM carries from one chunk "
         "to the next."
+    ),
+    "Exercise 4 (what re-reading costs)": (
+        "`solution_reread_samples`: with c chunks (n / chunk rounded up), update k reads "
+        "min(k · chunk, n) samples, so the total is chunk · c(c + 1) / 2 when n is a whole "
+        "number of chunks: it grows with the square of the utterance. A 30 s utterance in "
+        "200 ms chunks is read 150 times, 2,265 s of audio in all; the causal model of the "
+        "digits mode reads each sample once."
     ),
 }
