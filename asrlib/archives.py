@@ -63,13 +63,23 @@ class DownloadError(RuntimeError):
         return [f"DownloadError: {self}"]
 
 
+# A corpus archive of speech unpacks to about 1-1.5 times its size (FLAC, SPHERE and WAV hardly
+# compress); extraction stops, with nothing more written, past this many times the size the
+# corpus declares: a hostile or broken archive cannot fill the disk.
+EXTRACT_FACTOR = 4
+
+
 def extract(
-    archive: str | os.PathLike, dest: str | os.PathLike, *, rename: dict[str, str] | None = None
+    archive: str | os.PathLike, dest: str | os.PathLike, *, rename: dict[str, str] | None = None,
+    max_bytes: int | None = None,
 ) -> Path:
     """Safely unpack a .tar(.gz/.bz2/.xz)/.tgz/.zip ``archive`` into ``dest``; return ``dest``.
 
     Members with absolute paths or ``..``, links that leave the archive, devices and
-    other special files raise :class:`DownloadError`. Everything is unpacked into a
+    other special files raise :class:`DownloadError`, and so do members that together would
+    write more than ``max_bytes`` (checked on each member's declared size before it is
+    written: a zip's before anything is, a tar's as the stream reaches it). Everything is
+    unpacked into a
     temporary folder inside ``dest`` and only then moved into place (merged with
     existing folders; top-level names renamed by ``rename``), so an interrupted run
     never looks complete; ``dest/.complete-<archive name>`` marks a finished one.
@@ -84,9 +94,9 @@ def extract(
     staging = Path(tempfile.mkdtemp(prefix=prefix, dir=dest))
     try:
         if zipfile.is_zipfile(archive):
-            _extract_zip(archive, staging)
+            _extract_zip(archive, staging, max_bytes)
         elif tarfile.is_tarfile(archive):
-            _extract_tar(archive, staging)
+            _extract_tar(archive, staging, max_bytes)
         else:
             raise DownloadError(
                 f"{archive}: not a .tar.gz/.tar.bz2/.tgz/.tar/.zip archive (or it is damaged); "
@@ -126,10 +136,22 @@ def _check_tar_member(member: tarfile.TarInfo, archive: Path) -> None:
         )
 
 
-def _extract_tar(archive: Path, staging: Path) -> None:
+def _too_big(archive: Path, total: int, max_bytes: int) -> DownloadError:
+    return DownloadError(
+        f"{archive}: its members would unpack to more than {human_size(total)}, over the "
+        f"{human_size(max_bytes)} this corpus can take ({EXTRACT_FACTOR} times its declared "
+        "size); refusing to extract. The archive is not the expected one: delete it and "
+        "download it again.")
+
+
+def _extract_tar(archive: Path, staging: Path, max_bytes: int | None = None) -> None:
     def checked(tar: tarfile.TarFile):
+        total = 0
         for member in tar:  # one streaming pass: each member is checked before it is written
             _check_tar_member(member, archive)
+            total += member.size
+            if max_bytes is not None and total > max_bytes:
+                raise _too_big(archive, total, max_bytes)
             yield member
 
     safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4
@@ -144,11 +166,14 @@ def _extract_tar(archive: Path, staging: Path) -> None:
         raise _cannot_extract(archive, exc) from exc
 
 
-def _extract_zip(archive: Path, staging: Path) -> None:
+def _extract_zip(archive: Path, staging: Path, max_bytes: int | None = None) -> None:
     try:
         with zipfile.ZipFile(archive) as zf:
             for name in zf.namelist():
                 _check_name(name, archive)
+            total = sum(info.file_size for info in zf.infolist())
+            if max_bytes is not None and total > max_bytes:
+                raise _too_big(archive, total, max_bytes)
             zf.extractall(staging)
     except DownloadError:
         raise

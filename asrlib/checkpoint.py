@@ -13,12 +13,20 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asrlib.archives import human_size
 from asrlib.config import Spec
 from asrlib.features import FeatureConfig
 from asrlib.files import one_line, temp_sibling
 from asrlib.text import Alphabet
 
 MEMBER = "asrlib.json"
+# What a model file may hold, checked from the zip's directory before any member is read: a
+# .keras file has four members, and the biggest model the series trains is a few MB (a
+# sentence-sized one on a GPU a few hundred MB). A member declared bigger, or too many members,
+# is refused before it can fill memory or disk.
+MAX_MEMBERS = 64
+MAX_MODEL_BYTES = 2 * 1024**3  # all members together, uncompressed
+MAX_RECORD_BYTES = 16 * 1024**2  # asrlib.json
 
 
 class ModelFileError(ValueError):
@@ -130,6 +138,7 @@ def read_meta(path) -> dict:
         raise ModelFileError(f"{path}: not a .keras model file (not a zip archive)")
     try:
         with zipfile.ZipFile(path) as archive:
+            _check_sizes(path, archive.infolist())
             return json.loads(archive.read(MEMBER))
     except KeyError:
         raise ModelFileError(
@@ -137,6 +146,21 @@ def read_meta(path) -> dict:
         ) from None
     except (zipfile.BadZipFile, json.JSONDecodeError, OSError) as err:
         raise ModelFileError(f"{path}: damaged model file ({err})") from None
+
+
+def _check_sizes(path, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse a model archive whose directory declares too many or too big members."""
+    total = sum(m.file_size for m in members)
+    record = next((m.file_size for m in members if m.filename == MEMBER), 0)
+    if len(members) > MAX_MEMBERS:
+        raise ModelFileError(f"{path}: {len(members)} members in the archive (a model file has "
+                             f"a few, at most {MAX_MEMBERS}); refused without reading them")
+    if total > MAX_MODEL_BYTES or record > MAX_RECORD_BYTES:
+        raise ModelFileError(
+            f"{path}: its members unpack to {human_size(total)} ({MEMBER}: "
+            f"{human_size(record)}), over the limit for a model file ({human_size(MAX_MODEL_BYTES)}"
+            f", {human_size(MAX_RECORD_BYTES)}); refused without reading them (raise "
+            "asrlib.checkpoint.MAX_MODEL_BYTES for a bigger model you trust)")
 
 
 def load(path, compile: bool = False) -> Bundle:

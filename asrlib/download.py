@@ -37,7 +37,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from asrlib import __version__
-from asrlib.archives import DownloadError, Resource, extract
+from asrlib.archives import EXTRACT_FACTOR, DownloadError, Resource, extract
 
 CHUNK = 1 << 20  # bytes per read while downloading and hashing
 TIMEOUT = 60.0  # seconds a socket may stay silent before the download fails
@@ -242,7 +242,8 @@ def ensure(
     archive = fetch(url, sha256, progress=progress, filename=res.file)
     target = data / res.into if res.into else data
     rename = {res.strip: Path(res.folder).parts[0]} if res.strip else None
-    extract(archive, target, rename=rename)
+    bound = EXTRACT_FACTOR * res.size if res.size else None  # a hostile archive: refused
+    extract(archive, target, rename=rename, max_bytes=bound)
     if not (data / res.folder).is_dir():
         raise DownloadError(
             f"{archive}: extracted into {data} but {res.folder} did not appear; the archive "

@@ -273,10 +273,12 @@ class Listener:
 class LiveTranscriber(Listener):
     """A causal model, streamed: each chunk goes once through the streaming features and
     network, and the model's decoder advances as a prefix beam over the new frames. The final
-    transcript runs the decoder over all the utterance's frames (the offline one's)."""
+    transcript runs the decoder over all the utterance's frames (the offline one's). An
+    utterance that never pauses ends after ``max_seconds`` (the longest recording the library
+    reads at once), so an endless or noisy recording keeps memory bounded."""
 
     def __init__(self, bundle: checkpoint.Bundle, end_ms: float = 600.0,
-                 silence_db: float = 30.0, max_seconds: float | None = None):
+                 silence_db: float = 30.0, max_seconds: float | None = audio.MAX_SECONDS):
         self.network = StreamingNetwork(bundle.model, bundle.spec.model)
         super().__init__(bundle, end_ms, silence_db, max_seconds)
 

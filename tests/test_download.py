@@ -500,3 +500,42 @@ def test_download_error_shows_one_line_in_a_notebook():
 def test_human_size():
     assert [human_size(n) for n in (999, 20_000_000, 6_387_309_000)] == [
         "999 B", "20.0 MB", "6.4 GB"]
+
+
+def _zeros_tar(name: str, size: int) -> bytes:
+    """A gzipped tar whose one member is ``size`` zero bytes (a few KB compressed)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        info = tarfile.TarInfo(name)
+        info.size = size
+        tar.addfile(info, io.BytesIO(bytes(size)))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["tar", "zip"])
+def test_extract_refuses_an_archive_that_would_unpack_past_its_bound(tmp_path, kind):
+    """A member declared bigger than the bound is refused before any of it is written."""
+    size = 3_000_000
+    archive = tmp_path / f"bomb.{'tar.gz' if kind == 'tar' else 'zip'}"
+    if kind == "tar":
+        archive.write_bytes(_zeros_tar("corpus/a.wav", size))
+    else:
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("corpus/a.wav", bytes(size))
+    assert archive.stat().st_size < 100_000
+    with pytest.raises(DownloadError, match=r"bomb\..*would unpack to more than 3\.0 MB.*refusing"):
+        archives.extract(archive, tmp_path / "out", max_bytes=1_000_000)
+    written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert not written and not list((tmp_path / "out").glob("corpus"))
+    assert archives.extract(archive, tmp_path / "ok", max_bytes=size)  # at the bound: unpacked
+
+
+def test_ensure_bounds_extraction_by_the_corpus_declared_size(server, env, monkeypatch):
+    """A mirror serving an archive that inflates far past the corpus's declared size (no sha256
+    pinned, as for a GitHub branch archive) fills neither the cache nor the disk."""
+    data = _zeros_tar("toy-corpus/huge.wav", 5_000_000)
+    url = serve(server, "toy.tar.gz", data)
+    register(monkeypatch, Resource("toy", url, None, "toy-corpus", size=len(data)))
+    with pytest.raises(DownloadError, match=r"over the .* this corpus can take"):
+        corpora.ensure("toy", download=True, progress=False)
+    assert not (env / "data" / "toy-corpus").exists()

@@ -5,7 +5,7 @@ cache, and ``ASRLIB_MIRROR`` pointing at a loopback HTTP server that serves arch
 from the local mirror in the upstream formats (FSDD's GitHub release tarball, CMU's
 ``an4_sphere.tar.gz``, LibriSpeech's ``train-clean-100.tar.gz``, ``LJSpeech-1.1.tar.bz2``, the
 alphanumeric GitHub zip, the Speech Commands tarball). There, ``make demo`` runs offline and
-online, notebooks 00, 02 and 05 run in FAST mode and fetch what they read (FSDD and AN4, no
+online, notebooks 00, 01 and 02 run in FAST mode and fetch what they read (FSDD and AN4, no
 more), and what was downloaded is checked against what the notebooks read. The installed
 virtual environment is reused (installing is not under test).
 """
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(
     not (MIRROR / "LibriSpeech" / "sample").is_dir(), reason=f"no speech mirror at {MIRROR}"
 )
 VENV = Path(sys.prefix)
-NOTEBOOKS = ["00_introduction", "02_text_and_batches", "05_training"]
+NOTEBOOKS = ["00_introduction", "01_audio_and_mfcc", "02_text_and_batches"]
 
 
 def _sha(path: Path) -> str:

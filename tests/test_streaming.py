@@ -312,3 +312,21 @@ def test_the_live_app_switches_modes_and_keeps_errors_to_one_line(tmp_path, clip
     app.receive(clip[3200:6400], end=False)
     assert "Could not transcribe: out of memory</div>" in app.line.value
     assert "\n" not in app.line.value
+
+
+def test_a_recording_that_never_pauses_is_cut_into_bounded_utterances():
+    """The streaming transcriber ends an utterance after max_seconds (by default the longest
+    recording the library reads at once): an endless, never-silent stream keeps its frames and
+    beam bounded, and says why it ended."""
+    from asrlib import audio, runtime
+
+    live = streaming.LiveTranscriber(checkpoint.load(runtime.shipped_model("streaming")),
+                                     max_seconds=3.0)
+    assert streaming.LiveTranscriber.__init__.__defaults__[-1] == audio.MAX_SECONDS
+    noise = np.random.default_rng(0).normal(0, 0.1, 16_000 * 10).astype(np.float32)
+    updates = [live.push(noise[k:k + 3200]) for k in range(0, len(noise), 3200)]
+    finals = [u for u in updates if u.final]
+    assert len(finals) == 3 and all("3 s is the longest utterance" in u.note for u in finals)
+    assert max(u.audio_seconds for u in updates) <= 3.0
+    assert sum(len(p) for p in live.probs) <= 3.0 * 50  # frames held: at most 3 s of 20 ms
+    assert updates[-1].audio_seconds == pytest.approx(1.0)
