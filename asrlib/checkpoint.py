@@ -164,11 +164,12 @@ def _check_sizes(path, members: list[zipfile.ZipInfo]) -> None:
 
 
 def load(path, compile: bool = False) -> Bundle:
-    """Load a model saved by :func:`save`; raises :class:`ModelFileError` on a bad file."""
-    import keras
-
+    """Load a model saved by :func:`save`; raises :class:`ModelFileError` on a bad file
+    (its directory and record are checked before TensorFlow is even imported)."""
     meta = read_meta(path)
     spec = spec_of(meta, path)
+    import keras
+
     try:
         model = keras.saving.load_model(path, compile=compile)
     except Exception as err:  # Keras raises many types for a damaged archive
