@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from conftest import serve_folder  # noqa: E402
-from test_fresh_machine import build_archives  # noqa: E402
+from test_fresh_machine import build_archives, clean_copy, fresh_env  # noqa: E402
 
 from asrlib import corpora  # noqa: E402
 from asrlib.archives import human_size  # noqa: E402
@@ -40,28 +40,14 @@ LESSONS = ["00_introduction", "01_audio_and_mfcc", "02_text_and_batches",
            "07_improvements", "08_record_your_voice", "10_live_transcription"]
 
 
-def _clean_copy(clone: Path) -> None:
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
-                            capture_output=True, check=True).stdout.decode().split("\0")
-    for rel in filter(None, listed):
-        if (REPO / rel).is_file():
-            (clone / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / rel, clone / rel)
-    for name in ("requirements.txt", "pyproject.toml"):  # the reused venv counts as installed
-        os.utime(clone / name, (0, 0))
-
-
 def main() -> dict:
     base = Path(tempfile.mkdtemp(prefix="fresh-course-"))
     clone, www = base / "asr-notebooks", base / "www"
     www.mkdir()
-    _clean_copy(clone)
+    clean_copy(clone)
     built = build_archives(www)
     upstream = {r.file: r.size for r in corpora.archives().values()}
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ASRLIB_", "PYTEST", "JUPYTER", "IPYTHON"))}
-    env.update(ASRLIB_CACHE=str(base / "cache"), PYTHONPATH=str(clone), HOME=str(base / "home"),
-               MPLCONFIGDIR=str(base / "mpl"), TF_CPP_MIN_LOG_LEVEL="3")
+    env = fresh_env(base, clone)
     rows, failed = [], []
     with serve_folder(www) as server:
         env["ASRLIB_MIRROR"] = server.url

@@ -71,29 +71,42 @@ def build_archives(www: Path) -> dict[str, int]:
     return {name: (www / name).stat().st_size for name in sums}
 
 
-@pytest.fixture(scope="module")
-def fresh(tmp_path_factory):
-    """(checkout copy, environment, server): the copy holds what `git ls-files` lists."""
-    base = tmp_path_factory.mktemp("fresh-machine")
-    clone = base / "asr-notebooks"
+def clean_copy(clone: Path) -> None:
+    """Copy what ``git ls-files`` lists (tracked and untracked, not ignored) into ``clone``;
+    the reused virtual environment counts as installed there."""
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
                             capture_output=True, check=True).stdout.decode().split("\0")
     for rel in filter(None, listed):
         if (REPO / rel).is_file():
             (clone / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / rel, clone / rel)
-    for name in ("requirements.txt", "pyproject.toml"):  # the reused venv counts as installed
+    for name in ("requirements.txt", "pyproject.toml"):
         os.utime(clone / name, (0, 0))
+
+
+def fresh_env(base: Path, clone: Path) -> dict:
+    """This environment without asrlib's settings (no ASRLIB_DATA: nothing local), with an
+    empty cache, home and matplotlib folder under ``base``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ASRLIB_", "PYTEST", "JUPYTER", "IPYTHON"))}
+    env.update(ASRLIB_CACHE=str(base / "cache"), PYTHONPATH=str(clone), HOME=str(base / "home"),
+               MPLCONFIGDIR=str(base / "mpl"), TF_CPP_MIN_LOG_LEVEL="3")
+    return env
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """(checkout copy, environment, server): the copy holds what `git ls-files` lists."""
+    base = tmp_path_factory.mktemp("fresh-machine")
+    clone = base / "asr-notebooks"
+    clean_copy(clone)
     www = base / "www"
     www.mkdir()
     t0 = time.perf_counter()
     sizes = build_archives(www)
     print(f"\nbuilt {len(sizes)} archives, {sum(sizes.values()) / 1e6:.1f} MB in "
           f"{time.perf_counter() - t0:.1f} s: {sizes}")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ASRLIB_", "PYTEST", "JUPYTER", "IPYTHON"))}
-    env.update(ASRLIB_CACHE=str(base / "cache"), PYTHONPATH=str(clone), HOME=str(base / "home"),
-               MPLCONFIGDIR=str(base / "mpl"), TF_CPP_MIN_LOG_LEVEL="3")
+    env = fresh_env(base, clone)
     with serve_folder(www) as server:
         server.sizes = sizes
         yield clone, env, server
