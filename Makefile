@@ -13,7 +13,8 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
 # Notebooks: 01, 03 and 04 are deterministic and pass strict nbval; the others
-# are checked with --nbval-lax on the cells marked # NBVAL_CHECK_OUTPUT.
+# are checked with --nbval-lax on the cells tagged nbval-check-output (cell tags, which
+# a student does not see: nbval-check-output, nbval-ignore-output, raises-exception).
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NB_STRICT := $(filter notebooks/01_% notebooks/03_% notebooks/04_%,$(NOTEBOOKS))
 NB_LAX    := $(filter-out $(NB_STRICT),$(NOTEBOOKS))

@@ -1,11 +1,13 @@
-"""Render the teachers' answer key (``book/answer_key.md``) from ``asrlib.checks``.
+"""Render the teachers' answer key (``book/answer_key.md``) from ``book/teacher/answers``.
 
-The student's notebooks keep ``...`` placeholders; the answers live next to the checks:
-each ``asrlib/checks/nbXX.py`` defines ``KEY`` (exercise title, exactly as its check prints
-it → the answer in Markdown) and, for a code-writing exercise whose check is ``X``, a
-reference implementation ``solution_X``. This script collects them, in the order the
-notebook asks the exercises, into one Markdown page of the book. ``make book`` runs it
-before every build (the page is generated, git-ignored, never edited by hand):
+The student's notebooks keep ``...`` placeholders, and the checks they import
+(``asrlib.checks.nbXX``) hold no answer. The answers are on the teacher's side, outside the
+installed package: each ``book/teacher/answers/nbXX.py`` defines ``KEY`` (exercise title,
+exactly as its check prints it → the answer in Markdown) and, for a code-writing exercise
+whose check is ``X``, a reference implementation ``solution_X``. This script loads them by
+path and collects them, in the order the notebook asks the exercises, into one Markdown page
+of the book. ``make book`` runs it before every build (the page is generated, git-ignored,
+never edited by hand):
 
     python book/answer_key.py [OUT]        # default: book/answer_key.md
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import json
 import re
@@ -28,6 +31,7 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 CHECKS = ROOT / "asrlib" / "checks"
+ANSWERS = ROOT / "book" / "teacher" / "answers"  # KEY and solution_*: not installed
 OUT = ROOT / "book" / "answer_key.md"
 CALL = re.compile(r"\b(nb\d\d)\.(\w+)\(")
 
@@ -47,6 +51,33 @@ def load(name: str) -> ModuleType:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     return importlib.import_module(f"asrlib.checks.{name}")
+
+
+def answers(name: str) -> ModuleType | None:
+    """The teacher's ``book/teacher/answers/<name>.py`` (its ``KEY`` and ``solution_…``),
+    loaded by path: it is not part of the installed package. None when there is no file.
+    Loaded once per process (``sys.modules``), so every caller sees the same module."""
+    qualified = f"asrlib_teacher_answers_{name}"
+    if qualified in sys.modules:
+        return sys.modules[qualified]
+    path = ANSWERS / f"{name}.py"
+    if not path.is_file():
+        return None
+    load(name)  # the checks module first: an answer module may import from it
+    spec = importlib.util.spec_from_file_location(qualified, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[qualified] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[qualified]
+        raise
+    return module
+
+
+def key(name: str) -> dict[str, str]:
+    """``KEY`` of the teacher's answers for notebook module ``name`` ({} when none)."""
+    return getattr(answers(name), "KEY", None) or {}
 
 
 def _cells(path: Path) -> list[dict]:
@@ -130,8 +161,11 @@ def module_checks(module: str) -> dict[str, str]:
 
 
 def solutions(module: str) -> dict[str, object]:
-    """``{check name X: solution_X}`` for the reference implementations in the module."""
-    mod = load(module)
+    """``{check name X: solution_X}`` for the reference implementations in the teacher's
+    answers for ``module``."""
+    mod = answers(module)
+    if mod is None:
+        return {}
     return {name.removeprefix("solution_"): func for name, func in vars(mod).items()
             if name.startswith("solution_") and inspect.isfunction(func)
             and func.__module__ == mod.__name__}
@@ -141,11 +175,13 @@ def _answer(module: str, title: str, key: dict[str, str], check: str | None) -> 
     lines = [f"### {title}", ""]
     text = key.get(title)
     lines += [text.strip() if text else
-              f"*No answer yet: `asrlib.checks.{module}.KEY` has no entry for this title.*", ""]
+              f"*No answer yet: `KEY` in `book/teacher/answers/{module}.py` has no entry for "
+              "this title.*", ""]
     solution = solutions(module).get(check) if check else None
     if solution is not None:
         source = textwrap.dedent(inspect.getsource(solution)).rstrip()
-        lines += [f"Reference implementation (`asrlib.checks.{module}.solution_{check}`):", "",
+        lines += [f"Reference implementation (`solution_{check}` in "
+                  f"`book/teacher/answers/{module}.py`):", "",
                   "```python", source, "```", ""]
     return lines
 
@@ -157,17 +193,17 @@ def render() -> str:
         "",
         "For teachers: the answer to every exercise of the series, with the reasoning, and the",
         "reference implementation of each code-writing exercise. The notebooks a student runs",
-        "keep `...` placeholders; the answers live beside the checks in `asrlib/checks/nbXX.py`",
-        "(`KEY` and the `solution_…` functions), and this page is generated from them by",
+        "keep `...` placeholders, and the checks they import hold no answer. The answers live",
+        "on the teacher's side, in `book/teacher/answers/nbXX.py` (`KEY` and the `solution_…`",
+        "functions), which is not installed with `asrlib`; this page is generated from them by",
         "`book/answer_key.py` each time the book is built.",
         "",
     ]
     nbs = notebooks()
     for module in check_modules():
-        mod, path = load(module), nbs.get(module)
-        key: dict[str, str] = getattr(mod, "KEY", {}) or {}
+        path, answers_key = nbs.get(module), key(module)
         checks = exercise_checks(module)
-        titles = list(checks.values()) + [t for t in key if t not in checks.values()]
+        titles = list(checks.values()) + [t for t in answers_key if t not in checks.values()]
         by_title = module_checks(module) | {t: c for c, t in checks.items()}
         heading = notebook_title(path) if path else f"asrlib.checks.{module}"
         lines += [f"(answer-key-{module})=", f"## {heading}", ""]
@@ -176,7 +212,7 @@ def render() -> str:
         if not titles:
             lines += ["*No exercises found.*", ""]
         for title in titles:
-            lines += _answer(module, title, key, by_title.get(title))
+            lines += _answer(module, title, answers_key, by_title.get(title))
     return "\n".join(lines).rstrip() + "\n"
 
 

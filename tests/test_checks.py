@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from asrlib import results
+from asrlib import checks, results
 from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10
 
 CASES = [  # checker, reference answer, a wrong answer
@@ -120,3 +120,19 @@ def test_code_exercises_treat_an_empty_function_as_untried(capsys):
     assert capsys.readouterr().out.count("⏳") == 2
     assert nb10.running_mean(lambda x: 1 / 0) is False  # a function that raises: one line
     assert "ZeroDivisionError" in capsys.readouterr().out
+
+
+def test_digest_compares_normalised_answers():
+    """What a check keeps instead of an answer: text, whole numbers and sequences compare by
+    value, whatever their type or spacing; a near miss does not."""
+    assert checks.digest(" Lexicon ") == checks.digest("lexicon")
+    assert checks.digest(151.0) == checks.digest(np.int64(151)) == checks.digest(151)
+    assert checks.digest([1.0, 2]) == checks.digest((1, 2)) == checks.digest(np.array([1, 2]))
+    assert checks.digest(151.5) != checks.digest(151) != checks.digest("151")
+    assert checks.digest(True) != checks.digest(1)
+
+
+def test_which_decoder_accepts_any_spelling_of_the_answer(capsys):
+    assert nb08.which_decoder("  LEXICON ") is True
+    assert "✅ Exercise 3 (which decoder): correct. the lexicon decoder" in capsys.readouterr().out
+    assert nb08.which_decoder(["lexicon"]) is False

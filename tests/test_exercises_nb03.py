@@ -1,6 +1,7 @@
 """Notebook 03's exercises: the code exercise's check accepts the reference function, rejects a
 wrong one, reports a raising or empty one in one line; the answer key covers every exercise."""
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,13 @@ from asrlib import ctc
 from asrlib.checks import nb03
 from asrlib.text import Alphabet
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_model_layer_by_layer.ipynb"
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location(
+    "asrlib_teacher_answers_nb03", ROOT / "book" / "teacher" / "answers" / "nb03.py")
+answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
+_spec.loader.exec_module(answers)
+
+NOTEBOOK = ROOT / "notebooks" / "03_model_layer_by_layer.ipynb"
 
 
 def _ignores_repeats(n_frames, text, stride):
@@ -24,7 +31,7 @@ def _rounds_up(n_frames, text, stride):
 
 @pytest.mark.parametrize("wrong", [_ignores_repeats, _rounds_up, lambda n, t, s: False])
 def test_too_few_frames(wrong, capsys):
-    assert nb03.too_few_frames(nb03.solution_too_few_frames) is True
+    assert nb03.too_few_frames(answers.solution_too_few_frames) is True
     out = capsys.readouterr().out
     assert "✅" in out and "'three' in 0.23 s" in out
     assert nb03.too_few_frames(wrong) is False
@@ -45,7 +52,8 @@ def test_too_few_frames_raising_or_empty(capsys):
 
 
 def test_the_cases_include_both_verdicts_at_stride_4():
-    verdicts = {nb03.solution_too_few_frames(n, t, s) for n, t, s in nb03.TOO_FEW_CASES if s == 4}
+    verdicts = {answers.solution_too_few_frames(n, t, s)
+                for n, t, s in nb03.TOO_FEW_CASES if s == 4}
     assert verdicts == {True, False}
 
 
@@ -53,7 +61,7 @@ def test_key_covers_every_exercise(capsys):
     for check in (nb03.output_frames, nb03.lstm_params, nb03.sequence_width, nb03.too_few_frames):
         check(...)
     titles = re.findall(r"⏳ (Exercise \d+ \([^)]*\))", capsys.readouterr().out)
-    assert sorted(titles) == sorted(nb03.KEY)
+    assert sorted(titles) == sorted(answers.KEY)
     cells = json.loads(NOTEBOOK.read_text())["cells"]
     calls = {m for c in cells if c["cell_type"] == "code"
              for m in re.findall(r"nb03\.(\w+)\(", "".join(c["source"]))}

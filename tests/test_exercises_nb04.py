@@ -1,6 +1,7 @@
 """Notebook 04's exercises: the code exercises' checks accept the reference functions, reject
 wrong ones, report a raising or empty one in one line; the answer key covers every exercise."""
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,13 @@ import pytest
 from asrlib import ctc
 from asrlib.checks import nb04
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_ctc_loss.ipynb"
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location(
+    "asrlib_teacher_answers_nb04", ROOT / "book" / "teacher" / "answers" / "nb04.py")
+answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
+_spec.loader.exec_module(answers)
+
+NOTEBOOK = ROOT / "notebooks" / "04_ctc_loss.ipynb"
 
 
 def _beta_without_skip(log_probs, labels):
@@ -29,10 +36,10 @@ def _beta_emits_own_frame(log_probs, labels):
 
 
 CASES = [  # check, reference function, wrong functions
-    (nb04.beta, nb04.solution_beta,
+    (nb04.beta, answers.solution_beta,
      [_beta_without_skip, _beta_emits_own_frame, lambda lp, lab: ctc.forward(lp, lab)[0]]),
     (nb04.beta, ctc.backward, []),
-    (nb04.padded_loss, nb04.solution_padded_loss,
+    (nb04.padded_loss, answers.solution_padded_loss,
      [lambda lp, lab, n: ctc.forward(lp, lab)[1],  # the padding counted
       lambda lp, lab, n: ctc.forward(lp[:n - 1], lab)[1],  # one frame too few
       lambda lp, lab, n: -ctc.forward(lp[:n], lab)[1]]),
@@ -72,7 +79,7 @@ def test_key_covers_every_exercise(capsys):
     for check in checks:
         check(...)
     titles = re.findall(r"⏳ (Exercise \d+ \([^)]*\))", capsys.readouterr().out)
-    assert sorted(titles) == sorted(nb04.KEY)
+    assert sorted(titles) == sorted(answers.KEY)
     cells = json.loads(NOTEBOOK.read_text())["cells"]
     calls = {m for c in cells if c["cell_type"] == "code"
              for m in re.findall(r"nb04\.(\w+)\(", "".join(c["source"]))}

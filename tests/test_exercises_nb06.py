@@ -2,6 +2,7 @@
 that allow too much or too little, reports a raising or empty one in one line; the reference
 agrees with asrlib's own lexicon scorer; the answer key covers every exercise."""
 
+import importlib.util
 import json
 import math
 import re
@@ -14,11 +15,17 @@ from asrlib import decoding, lm
 from asrlib.checks import nb06
 from asrlib.text import Alphabet
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_decoding.ipynb"
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location(
+    "asrlib_teacher_answers_nb06", ROOT / "book" / "teacher" / "answers" / "nb06.py")
+answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
+_spec.loader.exec_module(answers)
+
+NOTEBOOK = ROOT / "notebooks" / "06_decoding.ipynb"
 
 
 def _no_space_rule(text, ch):  # checks letters, but lets any word end
-    return 0.0 if ch == " " else nb06.solution_lexicon_scorer(text, ch)
+    return 0.0 if ch == " " else answers.solution_lexicon_scorer(text, ch)
 
 
 def _whole_text(text, ch):  # matches the whole text, not the word being spelled
@@ -35,7 +42,7 @@ def test_lexicon_scorer_rejects_wrong_scorers(wrong, capsys):
 
 
 def test_lexicon_scorer_accepts_the_reference(capsys):
-    assert nb06.lexicon_scorer(nb06.solution_lexicon_scorer) is True
+    assert nb06.lexicon_scorer(answers.solution_lexicon_scorer) is True
     assert "✅" in capsys.readouterr().out
 
 
@@ -55,7 +62,7 @@ def test_the_reference_decodes_like_asrlibs_lexicon_scorer():
     library = lm.LMScorer(word_lm, alphabet, alpha=0.0, beta=0.0, lexicon=True)
     for text in nb06.LEXICON_TEXTS:
         probs = nb06._posteriorgram(text, rng, alphabet)
-        ours = nb06._decode(nb06.solution_lexicon_scorer, probs, alphabet)
+        ours = nb06._decode(answers.solution_lexicon_scorer, probs, alphabet)
         theirs = decoding.prefix_beam_search(probs, 8, scorer=library, prune=1e-3)[0][0]
         assert ours == alphabet.decode(theirs) == text
 
@@ -66,7 +73,7 @@ def test_key_covers_every_exercise(capsys):
     for check in checks:
         check(...)
     titles = re.findall(r"⏳ (Exercise \d+ \([^)]*\))", capsys.readouterr().out)
-    assert sorted(titles) == sorted(nb06.KEY)
+    assert sorted(titles) == sorted(answers.KEY)
     cells = json.loads(NOTEBOOK.read_text())["cells"]
     calls = {m for c in cells if c["cell_type"] == "code"
              for m in re.findall(r"nb06\.(\w+)\(", "".join(c["source"]))}

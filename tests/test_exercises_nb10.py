@@ -1,20 +1,29 @@
 """Notebook 10's exercises: each reference solution passes its check, wrong answers fail,
 and every exercise has an answer in the key."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from asrlib.checks import nb10
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location(
+    "asrlib_teacher_answers_nb10", ROOT / "book" / "teacher" / "answers" / "nb10.py")
+answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
+_spec.loader.exec_module(answers)
 
 CHECKS = [nb10.running_mean, nb10.frames_per_chunk, nb10.lstm_step, nb10.reread_samples]
 
 
 def test_the_solutions_pass(capsys):
-    assert nb10.running_mean(nb10.solution_running_mean) is True
-    assert nb10.lstm_step(nb10.solution_lstm_step) is True
-    assert nb10.reread_samples(nb10.solution_reread_samples) is True
+    assert nb10.running_mean(answers.solution_running_mean) is True
+    assert nb10.lstm_step(answers.solution_lstm_step) is True
+    assert nb10.reread_samples(answers.solution_reread_samples) is True
     assert capsys.readouterr().out.count("✅") == 3
     # the figure the notebook and the key quote: 30 s in 200 ms chunks → 2,265 s read
-    assert nb10.solution_reread_samples(30 * 16_000, 3_200) == 2_265 * 16_000
+    assert answers.solution_reread_samples(30 * 16_000, 3_200) == 2_265 * 16_000
 
 
 def test_wrong_answers_fail(capsys):
@@ -28,12 +37,12 @@ def test_wrong_answers_fail(capsys):
         return sig[1] * np.tanh(c), c
 
     def no_output_gate(x, h, c, W, U, b):
-        _, c_new = nb10.solution_lstm_step(x, h, c, W, U, b)
+        _, c_new = answers.solution_lstm_step(x, h, c, W, U, b)
         return np.tanh(c_new), c_new
 
     assert nb10.lstm_step(no_forget_gate) is False
     assert nb10.lstm_step(no_output_gate) is False
-    assert nb10.lstm_step(lambda x, h, c, W, U, b: nb10.solution_lstm_step(x, h, c, W, U, b)[0]
+    assert nb10.lstm_step(lambda x, h, c, W, U, b: answers.solution_lstm_step(x, h, c, W, U, b)[0]
                           ) is False  # h only, not (h, c)
     assert nb10.reread_samples(lambda n, chunk: n) is False  # streaming: each sample once
     assert nb10.reread_samples(lambda n, chunk: (n // chunk) * (n // chunk + 1) // 2 * chunk
@@ -46,8 +55,8 @@ def test_every_exercise_has_a_key_entry(capsys):
     for check in CHECKS:
         check(...)
         titles.append(capsys.readouterr().out.split("⏳ ", 1)[1].split(":", 1)[0])
-    assert titles == list(nb10.KEY)
-    assert "solution_running_mean" in nb10.KEY["Exercise 1 (a running mean)"]
-    assert "solution_lstm_step" in nb10.KEY["Exercise 3 (one LSTM step)"]
-    assert "**15.**" in nb10.KEY["Exercise 2 (output frames per chunk)"]
+    assert titles == list(answers.KEY)
+    assert "solution_running_mean" in answers.KEY["Exercise 1 (a running mean)"]
+    assert "solution_lstm_step" in answers.KEY["Exercise 3 (one LSTM step)"]
+    assert "**15.**" in answers.KEY["Exercise 2 (output frames per chunk)"]
     assert nb10.frames_per_chunk(15)

@@ -42,14 +42,36 @@ def test_executed_top_to_bottom_in_one_run(notebook):
     assert counts == list(range(1, len(counts) + 1)), "re-run it: make notebooks NB=<path>"
 
 
+def _tags(cell) -> list[str]:
+    return list(cell.metadata.get("tags", []))
+
+
+# The tags that let a cell raise: nbval reads both, nbclient (make notebooks) only the second.
+RAISES = {"nbval-raises-exception", "raises-exception"}
+
+
 def test_no_errors_or_stderr(notebook):
     _, nb = notebook
     for cell in _code(nb):
-        raises = cell.source.startswith("# NBVAL_RAISES_EXCEPTION")
+        raises = bool(RAISES & set(_tags(cell)))
         for out in cell.outputs:
             assert not (out.output_type == "stream" and out.name == "stderr"), cell.source[:80]
             if out.output_type == "error":
                 assert raises, f"unexpected error in cell: {cell.source[:80]}"
+
+
+def test_nbval_markers_are_tags(notebook):
+    """nbval's markers are cell tags (``nbval-check-output`` …), which a student does not see,
+    never ``# NBVAL_…`` comments in the code; and every ``nbval-`` tag is one nbval knows."""
+    from nbval.plugin import metadata_tags
+
+    path, nb = notebook
+    for index, cell in enumerate(_code(nb)):
+        comments = [line for line in cell.source.splitlines() if line.lstrip().startswith("#")]
+        markers = [c for c in comments if c.lstrip("# \t").startswith(("NBVAL", "PYTEST_VALIDATE"))]
+        assert not markers, f"{path.name} code cell {index}: {markers} (tag the cell instead)"
+        unknown = [t for t in _tags(cell) if t.startswith("nbval-") and t not in metadata_tags]
+        assert not unknown, f"{path.name} code cell {index}: tags nbval does not know: {unknown}"
 
 
 def test_small(notebook):

@@ -1,4 +1,4 @@
-"""Exercise checks for notebook 05 (training), and their answer key."""
+"""Exercise checks for notebook 05 (training)."""
 
 from __future__ import annotations
 
@@ -11,28 +11,6 @@ from asrlib import checks, ctc, runtime
 
 LOGS = runtime.REPO / "data" / "loso"  # Keras CSV logs of the stored LOSO runs
 STRIDE = 2  # the seed's 2×2 max-pool: one output frame per two input frames
-
-KEY = {  # the answer key: exercise title as the check prints it → the answer, with the reason
-    "Exercise 1 (steps per epoch)": (
-        "**125.** One optimizer step per batch: ceil(4,000 / 32) = 125 (here 4,000 is a "
-        "multiple of 32, so every batch is full)."),
-    "Exercise 2 (end of the blank phase)": (
-        "**The first epoch whose `val_cer` in `data/loso/seed/theo.log.csv` is below 0.9, plus "
-        "one** (the check reads the log and names it). Keras counts epochs from 0 in the CSV "
-        "file; before that epoch the model wrote (almost) nothing but blanks."),
-    "Exercise 3 (resuming)": (
-        "**5.** `BackupAndRestore` saved the weights, the optimizer state and the epoch counter "
-        "at the end of epoch 4, so the restarted run continues with epoch 5 instead of epoch 1."),
-    "Exercise 4 (the loss of a padded batch)": (
-        "`solution_batch_loss` reads each row of the targets: column 0 is the utterance's "
-        "input frame count, which the 2×2 max-pool halves (rounding down) to its output frames; "
-        "the rest are label ids padded with 0 (the blank, never a label), which it drops. It "
-        "cuts the utterance's probabilities to its own output frames, takes the CTC loss of "
-        "the log probabilities (clipped at 1e-12, as `asrlib.ctc.CTCLoss` does) with "
-        "`ctc.forward`, and returns the mean over the batch: the number `fit` prints as "
-        "`loss`."),
-}
-
 
 def steps_per_epoch(answer, n_train: int = 4000, batch_size: int = 32) -> bool:
     """Exercise 1: optimizer steps in one epoch over ``n_train`` strings."""
@@ -94,15 +72,10 @@ def _batch(seed: int = 5):
     return probs.astype(np.float32), ctc.pack_targets(frames, labels)
 
 
-def solution_batch_loss(probs: np.ndarray, targets: np.ndarray) -> float:
-    """The mean CTC loss of a padded batch, each utterance cut to its own frames and labels."""
-    losses = []
-    for p, row in zip(probs, targets):
-        n_out = int(row[0]) // STRIDE  # input frames → output frames (the 2×2 max-pool)
-        labels = [int(i) for i in row[1:] if i != 0]  # 0 pads the labels (the blank)
-        log_probs = np.log(np.clip(p[:n_out], 1e-12, 1.0))
-        losses.append(ctc.forward(log_probs, labels)[1])
-    return float(np.mean(losses))
+def _keras_loss(probs: np.ndarray, targets: np.ndarray) -> float:
+    """The mean over the batch of :class:`asrlib.ctc.CTCLoss` (TensorFlow's CTC loss, each
+    utterance cut to its own frames and labels): the number ``fit`` prints as ``loss``."""
+    return float(np.mean(np.asarray(ctc.CTCLoss()(targets, probs), dtype=np.float64)))
 
 
 def _mistake(probs, targets, got) -> str:
@@ -127,14 +100,16 @@ def _mistake(probs, targets, got) -> str:
     for hint, value in known.items():
         if checks.close(got, value, 1e-4):
             return hint
-    return ("for each row: n = targets[i, 0] // 2 output frames, labels = the non-zero ids "
-            "of targets[i, 1:], loss = ctc.forward(log(probs[i, :n]), labels)[1]; then the mean.")
+    return ("each string counts only its own output frames (targets[i, 0] counts its input "
+            "frames) and its own labels (the ids in targets[i, 1:] before the 0 padding); take "
+            "the CTC loss of each with ctc.forward, then one number for the batch.")
 
 
 def batch_loss(answer) -> bool:
     """Exercise 4 (code): ``answer(probs, targets)`` is the mean CTC loss of a padded batch
     (softmax outputs ``(batch, time', 28)``; targets as ``pipeline.pad_batch`` packs them);
-    checked against :func:`solution_batch_loss` on a hidden batch."""
+    checked on a hidden batch against the mean of :class:`asrlib.ctc.CTCLoss`, the
+    per-utterance loss Keras trains with (and ``fit`` averages into the ``loss`` it prints)."""
     name = "Exercise 4 (the loss of a padded batch)"
     if checks.untried(name, answer):
         return False
@@ -146,7 +121,7 @@ def batch_loss(answer) -> bool:
                              f"{err}")
     if got is None:  # the body is still `...`
         return checks.untried(name, None) and False
-    expected = solution_batch_loss(probs, targets)
+    expected = _keras_loss(probs, targets)
     if np.ndim(got) == 0 and checks.close(got, expected, 1e-4):
         return checks.report(name, True, praise=f"{expected:.3f} on the hidden batch of "
                              f"{len(probs)}: each utterance counts only its own frames and "

@@ -1,4 +1,4 @@
-"""Exercise checks for notebook 06 (decoding), and their answer key."""
+"""Exercise checks for notebook 06 (decoding)."""
 
 from __future__ import annotations
 
@@ -6,32 +6,11 @@ import math
 
 import numpy as np
 
-from asrlib import checks, decoding
+from asrlib import checks, ctc, decoding, lm
 from asrlib.text import Alphabet
 
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 LEXICON_TEXTS = ("two", "six one", "three eight", "seven zero five", "nine four", "eight six two")
-
-KEY = {  # the answer key: exercise title as the check prints it → the answer, with the reason
-    "Exercise 1 (summing the paths)": (
-        "**0.64.** Three paths collapse to \"a\": `a a` (0.4 × 0.4 = 0.16), `a _` and `_ a` "
-        "(0.4 × 0.6 = 0.24 each); together 0.64, more than the 0.36 of the best path `_ _`, "
-        "which collapses to the empty transcript."),
-    "Exercise 2 (time per output frame)": (
-        "**20 ms.** One feature frame every 10 ms, and the 2×2 max-pool keeps one output frame "
-        "for every two input frames: 2 × 10 ms."),
-    "Exercise 3 (perplexity)": (
-        "**10.** Every word has P = 1/10, so exp(−mean log P) = exp(log 10) = 10: the model is "
-        "as unsure as a choice among ten equally likely words, which is all a random digit "
-        "string allows."),
-    "Exercise 4 (a lexicon scorer)": (
-        "`solution_lexicon_scorer` splits the text so far at its last space: what follows is "
-        "the word being spelled. A space is allowed (0.0) only when that word is a whole digit "
-        "word, so no empty word and no non-word is ever finished; a letter is allowed only when "
-        "the word with that letter added is still the beginning of some digit word. Everything "
-        "else gets −inf, which removes the extension from the beam."),
-}
-
 
 def two_frame_prob(answer, p_a: float = 0.4) -> bool:
     """Exercise 1: total CTC probability of "a" over two frames that each give ``a`` with
@@ -40,7 +19,8 @@ def two_frame_prob(answer, p_a: float = 0.4) -> bool:
     if checks.untried(name, answer):
         return False
     p_blank = 1 - p_a
-    expected = p_a * p_a + 2 * p_a * p_blank
+    two_frames = np.log([[p_blank, p_a], [p_blank, p_a]])  # classes: blank (0), a (1)
+    expected = float(np.exp(-ctc.forward(two_frames, [1])[1]))  # p("a") = exp(-CTC loss)
     return checks.report(
         name, checks.close(answer, expected, 1e-6),
         hint="three paths collapse to 'a': a a, a _ and _ a. Multiply along each, then add.",
@@ -69,21 +49,13 @@ def uniform_perplexity(answer, n_words: int = 10) -> bool:
     name = "Exercise 3 (perplexity)"
     if checks.untried(name, answer):
         return False
+    expected = float(np.exp(-np.mean(np.log(np.full(n_words, 1 / n_words)))))
     return checks.report(
-        name, checks.close(answer, n_words, 1e-6),
+        name, checks.close(answer, expected, 1e-6),
         hint="perplexity is exp(-mean log P(word)); every word has P = 1/10.",
         praise="random digit strings leave a word LM nothing to predict: here the lexicon, "
         "not the LM, does the work.",
     )
-
-
-def solution_lexicon_scorer(prefix_text: str, next_char: str) -> float:
-    """0.0 if ``prefix_text + next_char`` can still be read as digit words, else -inf."""
-    word = prefix_text.split(" ")[-1]  # the word being spelled ("" right after a space)
-    if next_char == " ":
-        return 0.0 if word in DIGIT_WORDS else -math.inf
-    grown = word + next_char
-    return 0.0 if any(w.startswith(grown) for w in DIGIT_WORDS) else -math.inf
 
 
 class _TextScorer:
@@ -117,8 +89,26 @@ def _posteriorgram(text: str, rng, alphabet: Alphabet) -> np.ndarray:
 
 
 def _decode(fn, probs, alphabet) -> str:
-    beams = decoding.prefix_beam_search(probs, 8, scorer=_TextScorer(fn, alphabet), prune=1e-3)
+    return _decode_with(_TextScorer(fn, alphabet), probs, alphabet)
+
+
+def _decode_with(scorer, probs, alphabet) -> str:
+    beams = decoding.prefix_beam_search(probs, 8, scorer=scorer, prune=1e-3)
     return alphabet.decode(beams[0][0]) if beams else ""
+
+
+def _library_scorer() -> lm.LMScorer:
+    """asrlib's own lexicon rule (:class:`asrlib.lm.LMScorer` with ``lexicon=True``) over the
+    ten digit words, with the language model switched off (``alpha = beta = 0``): 0.0 for an
+    extension the lexicon allows, -inf for one it forbids. The check's reference."""
+    words = lm.NGramLM.train(DIGIT_WORDS, order=1)
+    return lm.LMScorer(words, Alphabet(), alpha=0.0, beta=0.0, lexicon=True)
+
+
+def _ids(text: str) -> tuple[int, ...]:
+    """The label ids of ``text`` as the beam holds them, spaces kept where they are."""
+    symbols = Alphabet().symbols
+    return tuple(symbols.index(ch) for ch in text)
 
 
 PAIRS = [("", "t"), ("", "x"), ("", " "), ("tw", "o"), ("tw", "e"), ("two", " "), ("tw", " "),
@@ -139,8 +129,9 @@ def lexicon_scorer(answer) -> bool:
                              f"{err}")
     if any(g is None for g in got):  # the body is still `...`
         return checks.untried(name, None) and False
+    library = _library_scorer()
     for (text, ch), value in zip(PAIRS, got):
-        expected = solution_lexicon_scorer(text, ch)
+        expected = library.score(_ids(text), Alphabet().symbols.index(ch))
         try:
             same = float(value) == expected
         except (TypeError, ValueError):
@@ -156,7 +147,7 @@ def lexicon_scorer(answer) -> bool:
     except Exception as err:
         return checks.report(name, False, hint=f"in the beam search your function raised "
                              f"{type(err).__name__}: {err}")
-    expected = [_decode(solution_lexicon_scorer, p, alphabet) for p in cases]
+    expected = [_decode_with(library, p, alphabet) for p in cases]
     greedy = [alphabet.decode(decoding.greedy(p)) for p in cases]
     slips = sum(g != t for g, t in zip(greedy, LEXICON_TEXTS))
     wrong = [i for i, (a, b) in enumerate(zip(mine, expected)) if a != b]

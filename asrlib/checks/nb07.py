@@ -8,28 +8,6 @@ from asrlib import checks, datasets, loso, results, runtime
 
 RESULTS = runtime.REPO / "data" / "loso"  # the committed fold results notebook 07 reads
 
-KEY = {  # the answer key: exercise title as the check prints it → the answer, with the reason
-    "Exercise 1 (validation speaker)": (
-        "**nicolas**. A fold validates on the speaker after its test speaker in "
-        "`datasets.FSDD_SPEAKERS` (george, jackson, lucas, nicolas, theo, yweweler), so the "
-        "fold that tests on lucas picks its epoch and tunes its decoder on nicolas."),
-    "Exercise 2 (folds per training speaker)": (
-        "**4**. Each of the six voices is the test voice in one fold and the validation voice "
-        "in another, so it trains in the remaining four."),
-    "Exercise 3 (hardest speaker)": (
-        "**george**, the largest digit-decoder WER in the v4 table (the `worst` row names its "
-        "value; `results.summarize(folds)['task']['worst_speaker']` names the voice). The mean "
-        "alone would hide how far one voice is from the others."),
-    "Exercise 4 (mean and worst voice)": (
-        "Average the values of the dictionary (`sum(d.values()) / len(d)`) and take the key "
-        "with the largest value (`max(d, key=d.get)`); return both as a tuple. Each voice "
-        "counts once, however many clips it said."),
-    "Exercise 5 (the one rule)": (
-        "Compute `delta = mean(b_runs) - mean(a_runs)`; return `\"better\"` if "
-        "`delta < -floor`, `\"worse\"` if `delta > floor`, else `\"within noise\"`. Averaging "
-        "all runs of A (never picking its luckiest or unluckiest) is what makes the rule fair."),
-}
-
 
 def validation_speaker(answer, test_speaker: str = "lucas") -> bool:
     """Exercise 1: who validates in the fold that tests on ``test_speaker``."""
@@ -95,18 +73,22 @@ def mean_and_worst(answer) -> bool:
     if any(g is None for g in got):  # the body is still `...`
         return checks.untried(name, None) and False
     ok = all(isinstance(g, tuple) and len(g) == 2 and checks.close(g[0], e[0], 1e-9)
-             and g[1] == e[1] for g, e in zip(got, map(solution_mean_and_worst, cases)))
+             and g[1] == e[1] for g, e in zip(got, map(_summary, cases)))
     return checks.report(
-        name, ok, hint="return a tuple (mean, voice): sum(d.values()) / len(d), and "
-        "max(d, key=d.get) for the voice with the highest WER (WERs as fractions, not %).",
+        name, ok, hint="return a tuple (mean, voice): the mean of the dictionary's values, and "
+        "the key whose WER is the highest (WERs as fractions, not %).",
         praise="the mean says how good the recipe is; the worst voice, how bad it gets.",
     )
 
 
-def solution_mean_and_worst(per_voice_wer: dict) -> tuple:
-    """Exercise 4's reference: the mean WER over voices and the voice with the highest WER."""
-    mean = sum(per_voice_wer.values()) / len(per_voice_wer)
-    return mean, max(per_voice_wer, key=per_voice_wer.get)
+def _summary(per_voice_wer: dict) -> tuple[float, str]:
+    """``(mean WER, worst voice)`` as the library reports a LOSO run: each voice one fold of
+    :func:`asrlib.results.summarize` (the mean from NumPy, summarize's is rounded)."""
+    folds = [results.FoldResult("exercise", voice, "", [], None, 0, 0, 0.0, 0.0, 0,
+                                {"wer": wer, "cer": wer}, {"wer": wer, "cer": wer})
+             for voice, wer in per_voice_wer.items()]
+    worst = results.summarize(folds)["task"]["worst_speaker"]
+    return float(np.mean(list(per_voice_wer.values()))), worst
 
 
 def verdict(answer) -> bool:
@@ -128,16 +110,10 @@ def verdict(answer) -> bool:
                              f"{err}")
     if any(g is None for g in got):
         return checks.untried(name, None) and False
-    wrong = [case for case, g in zip(cases, got) if g != solution_verdict(*case)]
+    wrong = [case for case, g in zip(cases, got) if g != results.judge(*case)]
     return checks.report(
         name, not wrong, hint=f"for a_runs={wrong[0][0]}, b_runs={wrong[0][1]}, "
-        f"floor={wrong[0][2]} the rule says {solution_verdict(*wrong[0])!r}: compare the mean "
+        f"floor={wrong[0][2]} the rule says {results.judge(*wrong[0])!r}: compare the mean "
         "of b_runs with the mean of a_runs, and call it only beyond the floor." if wrong else "",
         praise="one rule for every comparison: a difference inside the floor is not evidence.",
     )
-
-
-def solution_verdict(a_runs, b_runs, floor: float) -> str:
-    """Exercise 5's reference: "better", "worse" or "within noise" by the means and the floor."""
-    delta = float(np.mean(b_runs)) - float(np.mean(a_runs))
-    return "better" if delta < -floor else "worse" if delta > floor else "within noise"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from asrlib import checks
+import numpy as np
+
+from asrlib import checks, distribute
+from asrlib.features import FeatureConfig
 
 
 def per_replica_batch(answer, global_batch: int = 256, gpus: int = 4, machines: int = 2) -> bool:
@@ -10,7 +13,7 @@ def per_replica_batch(answer, global_batch: int = 256, gpus: int = 4, machines: 
     name = "Exercise 1 (per-replica batch)"
     if checks.untried(name, answer):
         return False
-    expected = global_batch // (gpus * machines)
+    expected = distribute.check_batch(global_batch, gpus * machines)
     return checks.report(
         name, answer == expected,
         hint="every GPU of every machine is one replica; the global batch is split evenly "
@@ -26,7 +29,7 @@ def scaled_learning_rate(answer, learning_rate: float = 1e-3, batch: int = 32,
     name = "Exercise 2 (learning rate for a bigger batch)"
     if checks.untried(name, answer):
         return False
-    expected = learning_rate * new_batch / batch
+    expected = distribute.scale_learning_rate(learning_rate, new_batch, batch)
     return checks.report(
         name, checks.close(answer, expected, 1e-9),
         hint="the linear rule: multiply the learning rate by new batch / old batch.",
@@ -40,7 +43,9 @@ def epoch_hours(answer, hours_of_audio: float = 100.0,
     name = "Exercise 3 (epoch time)"
     if checks.untried(name, answer):
         return False
-    expected = hours_of_audio * 3600 * 100 / frames_per_second / 3600
+    features = FeatureConfig()
+    audio_frames = hours_of_audio * 3600 * features.sample_rate / features.hop_length
+    expected = audio_frames / frames_per_second / 3600
     return checks.report(
         name, checks.close(answer, expected, 1e-3),
         hint="100 feature frames per second of audio (10 ms hop); divide the epoch's frames "
@@ -65,61 +70,13 @@ def warmup_schedule(answer, base_lr: float = 1e-3, base_batch: int = 32) -> bool
                              f"{err}")
     if all(g is None for g in got):  # the body is still `...`
         return checks.untried(name, None) and False
-    expected = [solution_warmup_schedule(*case, base_lr=base_lr, base_batch=base_batch)
-                for case in cases]
+    expected = []
+    for step, batch, warm in cases:  # a straight ramp from (0, 0) to (warm, the scaled rate)
+        target = distribute.scale_learning_rate(base_lr, batch, base_batch)
+        expected.append(float(np.interp(step, [0, warm], [0.0, target])))  # then flat
     return checks.report(
         name, checks.close(got, expected, 1e-12),
-        hint=f"the target is {base_lr:g} × global_batch / {base_batch}; before warmup_steps "
-        "multiply it by step / warmup_steps, from then on use it unchanged.",
+        hint=f"the target is {base_lr:g} × global_batch / {base_batch}; the rate climbs in a "
+        "straight line from 0 at step 0 to the target at step warmup_steps, then stays there.",
         praise="a large batch starts gently and reaches its scaled rate after the warm-up.",
     )
-
-
-def solution_warmup_schedule(step: int, global_batch: int, warmup_steps: int,
-                             base_lr: float = 1e-3, base_batch: int = 32) -> float:
-    """Linear scaling (Goyal et al. 2017) with a linear warm-up."""
-    target = base_lr * global_batch / base_batch
-    return target * min(1.0, step / warmup_steps)
-
-
-def _seed_epoch_figure() -> str:
-    """The stored seed-model throughput and its epoch time, for the key (empty if missing)."""
-    import json
-
-    from asrlib import runtime
-
-    try:
-        rows = json.loads((runtime.REPO / "data" / "scaling.json").read_text())["rows"]
-        fps = next(r["frames_per_s"] for r in rows if r["model"] == "seed"
-                   and r.get("variant", r["precision"]) == "float32" and not r["xla"])
-    except (OSError, ValueError, KeyError, StopIteration):
-        return ""
-    hours = 100 * 3600 * 100 / fps / 3600
-    return (f" With the {fps:,} frames/s stored in `data/scaling.json` that is {hours:.2f} h "
-            f"(about {60 * hours:.0f} minutes); the notebook's table shows it rounded to "
-            f"{hours:.1f} h.")
-
-
-KEY: dict[str, str] = {
-    "Exercise 1 (per-replica batch)": (
-        "**32.** Two machines with four GPUs each are 8 replicas, and the global batch of 256 is "
-        "split evenly between them: 256 / 8 = 32 utterances per GPU per step. Their gradients "
-        "are then combined into one update, as if one device had taken the whole batch."
-    ),
-    "Exercise 2 (learning rate for a bigger batch)": (
-        "**0.008.** The linear scaling rule multiplies the learning rate by the growth of the "
-        "batch: 0.001 × 256 / 32 = 0.008. A batch eight times larger averages away more noise, "
-        "so each step can go further; a warm-up at the old rate comes first."
-    ),
-    "Exercise 3 (epoch time)": (
-        '**`100 * 3600 * 100 / best["seed"] / 3600`** hours: 100 hours are 360,000 s of audio, '
-        "at 100 feature frames per second 36 million frames; divided by the measured frames per "
-        "second that is the epoch in seconds, and ÷ 3,600 in hours." + _seed_epoch_figure()
-    ),
-    "Exercise 4 (a warm-up schedule)": (
-        "The target rate is `1e-3 * global_batch / 32` (the linear scaling rule); during the "
-        "warm-up the rate grows in proportion to `step / warmup_steps` and from step "
-        "`warmup_steps` on it stays at the target. The first steps of a large batch are the "
-        "least reliable, so they get the smallest rate (see `solution_warmup_schedule`)."
-    ),
-}

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from asrlib import checks
-
-KEY = {  # the answer key: exercise title as the check prints it → the answer, with the reason
-    "Exercise 1 (tied with the best)": (
-        "Find the lowest score, `best = min(scores.values())`, and keep every name whose score "
-        "is at most `best + floor`, lowest first: "
-        "`sorted((n for n, s in scores.items() if s - best <= floor), key=scores.get)`. These "
-        "candidates cannot be told apart from the winner, so picking the lowest of them on the "
-        "same test voices partly picks the luckiest."),
-}
+from asrlib import checks, results
 
 
 def within_floor(answer) -> bool:
@@ -31,17 +22,19 @@ def within_floor(answer) -> bool:
     if any(g is None for g in got):  # the body is still `...`
         return checks.untried(name, None) and False
     wrong = [case for case, g in zip(cases, got)
-             if not isinstance(g, (list, tuple)) or list(g) != solution_within_floor(*case)]
+             if not isinstance(g, (list, tuple)) or list(g) != _tied(*case)]
     return checks.report(
         name, not wrong,
         hint=f"for scores={wrong[0][0]} and floor={wrong[0][1]} the answer is "
-        f"{solution_within_floor(*wrong[0])}: every name within the floor of the lowest score, "
+        f"{_tied(*wrong[0])}: every name within the floor of the lowest score, "
         "the lowest included, sorted by score." if wrong else "",
         praise="the winner and its ties: the lowest of them is partly the luckiest.",
     )
 
 
-def solution_within_floor(scores: dict, floor: float) -> list:
-    """Exercise 1's reference: the names within ``floor`` of the lowest score, lowest first."""
-    best = min(scores.values())
-    return sorted((n for n, s in scores.items() if s - best <= floor), key=scores.get)
+def _tied(scores: dict, floor: float) -> list:
+    """The candidates that :func:`asrlib.results.judge` (notebook 07's one rule) cannot call
+    worse than the lowest score, ordered by score."""
+    lowest = [scores[min(scores, key=scores.get)]]
+    return sorted((n for n, s in scores.items() if results.judge(lowest, [s], floor) != "worse"),
+                  key=scores.get)
