@@ -11,6 +11,9 @@ from asrlib import SAMPLE_RATE
 
 MAX_SECONDS = 120.0  # longer clips are rejected: one utterance, not a podcast
 MIN_SECONDS = 0.05  # shorter than ~2 analysis windows cannot be recognised
+MAX_RATE = 384_000  # the highest sample rate read (studio audio goes to 384 kHz)
+MAX_CHANNELS = 64  # more is not a recording of a voice
+BLOCK_SECONDS = 1.0  # files are read and downmixed a second at a time: memory stays mono
 
 
 class AudioError(ValueError):
@@ -45,19 +48,45 @@ def load(
         ) from None
     if info.frames == 0 or info.samplerate <= 0:
         raise AudioError(f"{path}: holds no audio samples (header only, or truncated)")
+    if info.samplerate > MAX_RATE or not 1 <= info.channels <= MAX_CHANNELS:
+        raise AudioError(
+            f"{path}: {info.channels} channels at {info.samplerate} Hz is not a voice recording "
+            f"(at most {MAX_CHANNELS} channels at {MAX_RATE} Hz); convert it, e.g. "
+            "`ffmpeg -i IN -ar 16000 -ac 1 OUT.wav`"
+        )
     seconds = info.frames / info.samplerate
     if seconds > max_seconds:
         raise AudioError(
-            f"{path}: {seconds:.1f} s is longer than the {max_seconds:.0f} s limit; "
-            "split it into utterances (e.g. `sox IN OUT trim 0 30 : newfile : restart`)"
+            f"{path}: {seconds:.1f} s is longer than the {max_seconds:g} s limit; split it "
+            "into utterances (e.g. `sox IN OUT trim 0 30 : newfile : restart`) or raise the "
+            "limit (`--max-seconds` on the command line, `max_seconds=` in Python)"
         )
     try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        data, rate = _read_mono(path, info)
     except Exception as err:
         raise AudioError(f"{path}: audio data is corrupt or truncated ({_short(err)})") from None
     if data.shape[0] == 0:
         raise AudioError(f"{path}: holds no audio samples (header only, or truncated)")
     return prepare(data, rate, sample_rate, name=str(path))
+
+
+def _read_mono(path: Path, info) -> tuple[np.ndarray, int]:
+    """The file's samples averaged over its channels, read a block at a time: a file with many
+    channels never needs more memory than its mono signal. Reads no further than the frames
+    the header declared (:func:`load` checked their duration)."""
+    import soundfile as sf
+
+    block = max(1, round(BLOCK_SECONDS * info.samplerate))
+    parts, left = [], info.frames
+    with sf.SoundFile(str(path)) as f:
+        while left > 0:
+            chunk = f.read(min(block, left), dtype="float32", always_2d=True)
+            if not len(chunk):
+                break
+            parts.append(chunk.mean(axis=1) if chunk.shape[1] > 1 else chunk[:, 0])
+            left -= len(chunk)
+    data = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    return data.astype(np.float32, copy=False), info.samplerate
 
 
 def prepare(

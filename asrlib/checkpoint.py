@@ -168,6 +168,7 @@ def load(path, compile: bool = False) -> Bundle:
     (its directory and record are checked before TensorFlow is even imported)."""
     meta = read_meta(path)
     spec = spec_of(meta, path)
+    _check_no_code(path)
     import keras
 
     try:
@@ -178,6 +179,31 @@ def load(path, compile: bool = False) -> Bundle:
         ) from None
     _check_network(model, spec, path)
     return Bundle(model, spec, meta.get("info", {}))
+
+
+def _check_no_code(path) -> None:
+    """Refuse a network that carries Python code (a ``Lambda`` layer's bytecode) before Keras
+    reads it: Keras's safe mode refuses it too, but its message does not say so plainly."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except KeyError:
+        return  # Keras names what is missing
+    except (zipfile.BadZipFile, json.JSONDecodeError, OSError, ValueError) as err:
+        raise ModelFileError(f"{path}: damaged model file ({one_line(err, 120)})") from None
+    stack = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("class_name") == "Lambda" or "__lambda__" in node:
+                raise ModelFileError(
+                    f"{path}: the network has a Lambda layer, Python code stored in the file; "
+                    "asrlib does not run code from model files (build the model from layers, "
+                    "or load it yourself with keras.saving.load_model(..., safe_mode=False) "
+                    "if you wrote it)")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def _check_network(model, spec: Spec, path) -> None:

@@ -18,7 +18,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # after the log level is set; none of these imports TensorFlow, so --help stays quick
-from asrlib import cli_commands, corpora, decoding, distribute, features, files
+from asrlib import audio, cli_commands, corpora, decoding, distribute, features, files
 from asrlib.config import PRECISIONS, TrainConfig
 from asrlib.features import FeatureConfig
 from asrlib.model import ModelConfig
@@ -172,6 +172,8 @@ def _add_transcribe_evaluate(sub) -> None:
         )
         p.add_argument("--beam", type=int, default=0, help="beam width (any decoder but greedy)")
         p.add_argument("--threads", type=int, default=0, help="CPU threads (0: all)")
+        p.add_argument("--max-seconds", type=float, default=audio.MAX_SECONDS,
+                       help="longest audio file accepted, in seconds (default: %(default)g)")
         if name == "transcribe":
             p.add_argument("files", nargs="+")
             p.set_defaults(run=cli_commands.cmd_transcribe)

@@ -150,7 +150,9 @@ def _transcriber(args):
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     decoder = args.decoder or ("beam" if args.beam > 0 else None)
-    return Transcriber.from_file(args.model, decoder, args.beam or None)
+    if not args.max_seconds > 0:
+        raise ValueError(f"--max-seconds must be a positive number, got {args.max_seconds:g}")
+    return Transcriber.from_file(args.model, decoder, args.beam or None, args.max_seconds)
 
 
 def cmd_transcribe(args) -> int:

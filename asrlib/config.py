@@ -69,7 +69,7 @@ class Spec:
                        DecoderSpec.from_dict(decoder) if decoder else DecoderSpec())
         except KeyError as err:
             raise ValueError(f"no {err.args[0]!r} record") from None
-        except (TypeError, AttributeError) as err:
+        except (TypeError, AttributeError, ArithmeticError) as err:
             raise ValueError(str(err)) from None
 
 

@@ -25,6 +25,7 @@ from asrlib.ctc import collapse  # the CTC rule, re-exported: notebooks call dec
 # with weight alpha; alpha = 0 is the lexicon alone), "lm" fuses the LM without a lexicon.
 KINDS = ("greedy", "beam", "keras_beam", "lexicon", "lm")
 _NEEDS_LM = ("lexicon", "lm")
+MAX_BEAM_WIDTH = 1024  # wider searches the same hypotheses again, and memory grows with it
 _KERAS_FLOOR = 1e-30  # smallest probability passed to Keras, so that its logits stay finite
 
 
@@ -47,8 +48,9 @@ class DecoderSpec:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"decoder kind must be one of {KINDS}, got {self.kind!r}")
-        if self.beam_width < 1:
-            raise ValueError(f"beam_width must be at least 1, got {self.beam_width}")
+        if not 1 <= self.beam_width <= MAX_BEAM_WIDTH:
+            raise ValueError(f"beam_width must be from 1 to {MAX_BEAM_WIDTH}, got "
+                             f"{self.beam_width}")
         if not 0 <= self.prune < 1:
             raise ValueError(f"prune must be in [0, 1), got {self.prune}")
         if self.kind in _NEEDS_LM and not isinstance(self.lm, dict):

@@ -48,6 +48,18 @@ class FeatureConfig:
     norm_frames: int = 100
 
     def __post_init__(self):
+        # ranges first: a model file's record is read through here, and a sample rate of
+        # 1e308 or an FFT of 2**40 points must be a one-line refusal, not an allocation
+        for name, low, high in _RANGES:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                    low <= value <= high) or (name in _INTEGERS and value != int(value)):
+                raise ValueError(f"FeatureConfig.{name} must be a number from {low} to {high}, "
+                                 f"got {value!r}")
+        if self.fmax is not None and (isinstance(self.fmax, bool) or not isinstance(
+                self.fmax, (int, float)) or not self.fmin < self.fmax <= self.sample_rate / 2):
+            raise ValueError(f"FeatureConfig.fmax must be above fmin ({self.fmin}) and at most "
+                             f"half the sample rate ({self.sample_rate / 2:g}), got {self.fmax!r}")
         object.__setattr__(self, "norm_mean", tuple(float(v) for v in self.norm_mean))
         object.__setattr__(self, "norm_std", tuple(float(v) for v in self.norm_std))
         for name in ("norm_mean", "norm_std"):
@@ -102,6 +114,10 @@ class FeatureConfig:
 
 
 _STREAMING = ("causal", "norm_mean", "norm_std", "norm_frames")
+_RANGES = (("sample_rate", 1000, 192_000), ("n_mfcc", 1, 512), ("win_ms", 1, 1000),
+           ("hop_ms", 1, 1000), ("n_fft", 16, 65_536), ("n_mels", 1, 512), ("fmin", 0, 96_000),
+           ("pad_ms", 0, 10_000), ("norm_frames", 1, 10**6))
+_INTEGERS = {"sample_rate", "n_mfcc", "n_fft", "n_mels", "norm_frames"}
 _DEFAULTS = {f.name: f.default for f in fields(FeatureConfig)}
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import time
+from collections import deque
 
 import ipywidgets
 import numpy as np
@@ -34,6 +35,8 @@ from asrlib.recorder import Recorder
 from asrlib.streaming import Listener, Update
 
 WAITING = "<i>Nothing heard yet.</i>"
+MAX_TIMELINE = 10_000  # updates kept for analysis: 33 minutes of 200 ms chunks
+MAX_FINALS = 50  # finished utterances shown on the line of one recording
 
 
 class LiveApp(ModeApp):
@@ -50,8 +53,9 @@ class LiveApp(ModeApp):
         self.recorder = Recorder(stream_ms=chunk_ms)
         self.line = ipywidgets.HTML(WAITING)
         self.line.add_class("asrlib-live-box")
-        self.finals: list[str] = []  # utterances finished in this recording
-        self.timeline: list[tuple[float, Update]] = []  # (wall clock, update)
+        self.finals: deque[str] = deque(maxlen=MAX_FINALS)  # utterances of this recording
+        # (wall clock, update); the most recent MAX_TIMELINE, so an endless stream stays bounded
+        self.timeline: deque[tuple[float, Update]] = deque(maxlen=MAX_TIMELINE)
         self.widget = ipywidgets.VBox([self.picker, self.prompt, self.recorder, self.line])
         self.recorder.on_chunk(self.receive, on_error=self.show_error)
 
@@ -62,7 +66,8 @@ class LiveApp(ModeApp):
 
     def _on_mode(self) -> None:
         self.live.reset()
-        self.finals, self.timeline = [], []
+        self.finals.clear()
+        self.timeline.clear()
         self.line.value = WAITING
 
     def receive(self, samples: np.ndarray, end: bool) -> None:
@@ -84,7 +89,7 @@ class LiveApp(ModeApp):
         self.timeline.append((time.monotonic(), update))
         self.line.value = self.render(update, end)
         if end:
-            self.finals = []
+            self.finals.clear()
 
     def render(self, update: Update, end: bool) -> str:
         name = html.escape(next(iter(self.modes[self.mode].models)))

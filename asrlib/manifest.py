@@ -16,6 +16,8 @@ from pathlib import Path
 from asrlib import SAMPLE_RATE, audio, utterance
 from asrlib.utterance import ManifestError, Utterance
 
+MAX_MANIFEST_BYTES = 512 * 1024**2  # LibriSpeech's 960 hours fit in about 90 MB
+
 
 def read(path: str | os.PathLike) -> tuple[list[Utterance], list[str]]:
     """Rows ``{"audio_filepath", "duration", "text"}`` → (utterances, problems).
@@ -27,6 +29,12 @@ def read(path: str | os.PathLike) -> tuple[list[Utterance], list[str]]:
     path = Path(path)
     if not path.is_file():
         raise ManifestError(f"{path}: manifest not found")
+    size = path.stat().st_size
+    if size > MAX_MANIFEST_BYTES:
+        raise ManifestError(
+            f"{path}: {size / 1024**2:.0f} MB is larger than a manifest can be (limit "
+            f"{MAX_MANIFEST_BYTES // 1024**2} MB); split it, or raise "
+            "asrlib.manifest.MAX_MANIFEST_BYTES for a corpus you trust")
     utts, problems = [], []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()

@@ -23,6 +23,12 @@ import numpy as np
 ATTENTION_HEADS = 4
 
 
+# the largest value of each size a record may state (far above any model here; a record that
+# states more was not written by asrlib)
+_LARGEST = {"n_features": 512, "n_classes": 4096, "conv_layers": 16, "filters": 1024,
+            "lstm_layers": 16, "units": 4096}
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """Architecture switches; ``ModelConfig()`` is exactly the seed model."""
@@ -43,10 +49,17 @@ class ModelConfig:
     causal: bool = False
 
     def __post_init__(self):
-        for name in ("n_features", "n_classes", "conv_layers", "filters", "lstm_layers", "units"):
-            if getattr(self, name) < (0 if name == "conv_layers" else 1):
-                raise ValueError(f"ModelConfig.{name} must be positive, got {getattr(self, name)}")
-        if not 0.0 <= self.dropout < 1.0:
+        for name, high in _LARGEST.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < (
+                    0 if name == "conv_layers" else 1):
+                raise ValueError(f"ModelConfig.{name} must be a positive whole number, got "
+                                 f"{value!r}")
+            if value > high:
+                raise ValueError(f"ModelConfig.{name} is {value}, more than a model of this "
+                                 f"series has (at most {high})")
+        if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not (
+                0.0 <= self.dropout < 1.0):
             raise ValueError(f"ModelConfig.dropout must be in [0, 1), got {self.dropout}")
         if self.pool and self.n_features < 2:
             raise ValueError("pooling needs at least 2 features")

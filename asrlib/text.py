@@ -36,6 +36,10 @@ class Alphabet:
     symbols: tuple[str, ...] = (BLANK, " ", *"abcdefghijklmnopqrstuvwxyz")
 
     def __post_init__(self):
+        if not 2 <= len(self.symbols) <= 4096 or not all(
+                isinstance(c, str) and len(c) == 1 for c in self.symbols):
+            raise ValueError(f"an alphabet is 2 to 4096 single characters, blank first; got "
+                             f"{len(self.symbols)} symbols")
         if self.symbols[0] != BLANK:
             raise ValueError(f"symbol 0 must be the blank {BLANK!r}, got {self.symbols[0]!r}")
         if len(set(self.symbols)) != len(self.symbols):

@@ -30,13 +30,18 @@ class Transcriber:
     """Turns 16 kHz audio into text with a model saved by :func:`asrlib.checkpoint.save`."""
 
     def __init__(
-        self, bundle: checkpoint.Bundle, decoder: str | None = None, beam_width: int | None = None
+        self, bundle: checkpoint.Bundle, decoder: str | None = None,
+        beam_width: int | None = None, max_seconds: float = audio.MAX_SECONDS,
     ):
         """``decoder=None`` uses the model's own (its spec's :class:`DecoderSpec`); a kind from
         :data:`asrlib.decoding.KINDS` switches to that one, with the model's LM if it needs
-        one. ``beam_width=None`` keeps the spec's width."""
+        one. ``beam_width=None`` keeps the spec's width. A file longer than ``max_seconds`` is
+        refused by :meth:`transcribe_file` before it is read."""
         if beam_width is not None and beam_width < 1:
             raise ValueError(f"beam width must be at least 1, got {beam_width}")
+        if not max_seconds > 0:
+            raise ValueError(f"max_seconds must be a positive number of seconds, got {max_seconds}")
+        self.max_seconds = float(max_seconds)
         spec = bundle.spec.decoder
         if decoder is not None or beam_width is not None:
             spec = spec.switch(decoder, beam_width)
@@ -49,14 +54,15 @@ class Transcriber:
         return self.decoder.kind
 
     @classmethod
-    def from_file(cls, path, decoder: str | None = None, beam_width: int | None = None):
+    def from_file(cls, path, decoder: str | None = None, beam_width: int | None = None,
+                  max_seconds: float = audio.MAX_SECONDS):
         """Load a ``.keras`` model file, or a ``.tflite`` one made by ``python -m asrlib
         export``; :class:`checkpoint.ModelFileError` if it is not one."""
         if str(path).endswith(".tflite"):
             from asrlib import tflite
 
-            return cls(tflite.load_bundle(path), decoder, beam_width)
-        return cls(checkpoint.load(path), decoder, beam_width)
+            return cls(tflite.load_bundle(path), decoder, beam_width, max_seconds)
+        return cls(checkpoint.load(path), decoder, beam_width, max_seconds)
 
     def probs(self, samples: np.ndarray) -> np.ndarray:
         """Per-frame probabilities ``(time', n_classes)`` for mono 16 kHz ``samples``."""
@@ -84,7 +90,7 @@ class Transcriber:
         """
         start = time.perf_counter()
         try:
-            samples = audio.load(path, self.bundle.features.sample_rate)
+            samples = audio.load(path, self.bundle.features.sample_rate, self.max_seconds)
         except audio.AudioError as err:
             return Result(str(path), error=str(err))
         seconds = len(samples) / self.bundle.features.sample_rate

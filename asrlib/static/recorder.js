@@ -158,7 +158,7 @@ function render({ model, el }) {
       let peak = 0;
       for (const x of chunk) peak = Math.max(peak, Math.abs(x));
       bar.style.width = `${Math.min(100, 100 * Math.sqrt(peak))}%`;
-      if (count >= limit) finish(`Stopped at the ${model.get("max_seconds")} s limit.`);
+      if (count >= limit) finish(`Stopped at the ${model.get("max_seconds")} s limit (Recorder(max_seconds=...) raises it).`);
     };
     record.disabled = true; stop.disabled = false;
     say("Recording… press Stop when you are done.", "recording");
@@ -170,7 +170,7 @@ function render({ model, el }) {
     if (!file) return;
     const limitMB = model.get("max_upload_mb");
     if (file.size > limitMB * 1e6) {
-      say(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${limitMB} MB. Cut it to one utterance.`, "error");
+      say(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${limitMB} MB. Cut it to one utterance, or raise Recorder(max_upload_mb=...).`, "error");
       return;
     }
     const rate = model.get("sample_rate");
@@ -189,7 +189,7 @@ function render({ model, el }) {
       for (let i = 0; i < n; i++) samples[i] += channel[i] / decoded.numberOfChannels;
     }
     const cut = n < decoded.length
-      ? `Kept the first ${model.get("max_seconds")} s of ${decoded.duration.toFixed(0)} s. ` : "";
+      ? `Kept the first ${model.get("max_seconds")} s of ${decoded.duration.toFixed(0)} s (Recorder(max_seconds=...) raises the limit). ` : "";
     send(samples, decoded.sampleRate, `upload ${file.name}`, cut);
   };
   return () => finish("");
