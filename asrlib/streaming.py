@@ -17,8 +17,10 @@ Streaming the network over chunks gives the posteriors of the whole utterance at
 tests check it for several chunk sizes); the final transcript is the offline decoder's.
 
 A whole-utterance model can be live too: :class:`RereadingTranscriber` reads the utterance so
-far again after every chunk, each update costing more than the last. Both are a :class:`Listener`
-(``push``/``finish``, and the end-of-utterance rule of :class:`UtteranceEnd`).
+far again after every chunk, each update costing more than the last; :class:`TwoPassTranscriber`
+streams a causal model for the partial transcripts and takes the final one from a
+whole-utterance model. All are a :class:`Listener` (``push``/``finish``, and the
+end-of-utterance rule of :class:`UtteranceEnd`). :mod:`asrlib.latency` measures them.
 """
 
 from __future__ import annotations
@@ -313,6 +315,48 @@ class LiveTranscriber(Listener):
         return text, greedy
 
 
+class TwoPassTranscriber(LiveTranscriber):
+    """The partial transcripts of a causal model streamed (:class:`LiveTranscriber`), the final
+    one from a whole-utterance model (a bidirectional LSTM) reading the utterance once when it
+    ends. The causal model answers while the speaker talks; the final transcript is then as
+    good as offline, for one reading of the utterance after its end (about 80 ms on one core for
+    a few seconds of speech). The utterance's audio is kept for that reading, at most
+    ``max_seconds`` of it."""
+
+    def __init__(self, bundle: checkpoint.Bundle, final: checkpoint.Bundle,
+                 end_ms: float = 600.0, silence_db: float = 30.0,
+                 max_seconds: float | None = audio.MAX_SECONDS):
+        from asrlib.transcriber import Transcriber
+
+        if final.features.sample_rate != bundle.features.sample_rate:
+            raise ValueError(f"the final model reads {final.features.sample_rate} Hz audio, the "
+                             f"streaming one {bundle.features.sample_rate} Hz: they must agree")
+        if final.alphabet != bundle.alphabet:
+            raise ValueError("the final model writes another alphabet than the streaming one")
+        self.reader = Transcriber(final)
+        super().__init__(bundle, end_ms, silence_db, max_seconds)
+        for seconds in (0.5, 1.0):  # Keras traces the network for a first and a second length
+            self.reader.probs(np.zeros(round(seconds * self.rate), np.float32))
+
+    def reset(self) -> None:
+        super().reset()
+        self.chunks: list[np.ndarray] = []  # the utterance so far, for the final reading
+
+    def _hear(self, samples: np.ndarray) -> None:
+        super()._hear(samples)
+        self.chunks.append(np.asarray(samples, np.float32))
+
+    def _read(self, final: bool) -> tuple[str, str]:
+        text, greedy = super()._read(final)
+        if not final:
+            return text, greedy
+        samples = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
+        if not self.end.heard or len(samples) < audio.MIN_SECONDS * self.rate:
+            return "", ""  # no speech: nothing to read (offline, silence reads "")
+        probs = self.reader.probs(samples)
+        return self.reader.decode(probs), self.bundle.alphabet.decode(decoding.greedy(probs))
+
+
 class RereadingTranscriber(Listener):
     """Live transcription with a whole-utterance model (a bidirectional LSTM, which cannot
     stream): it keeps the utterance's audio and, after every chunk (or once ``every_ms`` of
@@ -366,82 +410,3 @@ def stream(bundle_or_live, samples: np.ndarray, chunk_ms: float = 200.0) -> list
     step = max(1, round(chunk_ms / 1000 * live.bundle.features.sample_rate))
     updates = [live.push(samples[k:k + step]) for k in range(0, len(samples), step)]
     return [*updates, live.finish()]
-
-
-def word_ends(bundle: checkpoint.Bundle, samples: np.ndarray, text: str) -> list[float]:
-    """When each word of ``text`` ends in ``samples`` (seconds from the start), read from the
-    forced alignment (:func:`asrlib.ctc.forced_align`) of ``text`` with ``bundle``'s
-    posteriors: the end of the last output frame of the word's last letter. A model that sees
-    the whole utterance (a bidirectional one) gives the best estimate."""
-    from asrlib import ctc, features
-    from asrlib.model import predict_probs
-
-    words = text.split()
-    text = " ".join(words)
-    probs = predict_probs(bundle.model, [features.compute(samples, bundle.features)],
-                          bundle.spec.model)[0]
-    path = ctc.forced_align(np.log(np.maximum(probs, 1e-12)), bundle.alphabet.encode(text))
-    frame_s = bundle.features.hop_ms / 1000 * bundle.spec.model.time_stride
-    word_of_letter = np.cumsum([ch == " " for ch in text])
-    last = [0] * len(words)
-    for t, row in enumerate(path.rows):
-        if row % 2 == 1 and text[(row - 1) // 2] != " ":
-            last[word_of_letter[(row - 1) // 2]] = t
-    return [max(0.0, (t + 1) * frame_s - bundle.features.pad_ms / 1000) for t in last]
-
-
-def word_latencies(updates: list[Update], words: list[str], ends: list[float]) -> list:
-    """For each reference word, the seconds from its end (``ends``) to the first update that
-    shows it in its place: the chunk's last sample arrives at ``audio_seconds`` and the update
-    is ready ``compute_seconds`` later. ``None`` for a word never shown right."""
-    out = []
-    for i, (word, end) in enumerate(zip(words, ends)):
-        shown = next((u.audio_seconds + u.compute_seconds for u in updates
-                      if len(u.words) > i and u.words[i] == word), None)
-        out.append(None if shown is None else shown - end)
-    return out
-
-
-def measure(bundle: checkpoint.Bundle, aligner: checkpoint.Bundle, clips,
-            chunk_ms=(100, 200, 300), threads: int | None = 1) -> list[dict]:
-    """Latency, compute and accuracy of streaming ``bundle`` over ``clips`` (``(transcript,
-    16 kHz samples)`` pairs) for each chunk
-    size. A word's latency runs from its end (the forced alignment of its reference with
-    ``aligner``, a model that sees the whole utterance) to the first partial transcript that
-    shows it; compute is timed on ``threads`` CPU threads (1: one core). → one row per chunk
-    size: median and 90th-percentile latency (seconds), words shown / words, RTF (features,
-    network and decoding per second of audio), mean compute per chunk (ms), final WER."""
-    import contextlib
-
-    from asrlib import metrics
-
-    refs = [bundle.alphabet.normalize(text) for text, _ in clips]
-    clips = [np.asarray(samples, np.float32) for _, samples in clips]
-    ends = [word_ends(aligner, clip, ref) for clip, ref in zip(clips, refs)]
-    try:
-        from threadpoolctl import threadpool_limits
-
-        limit = threadpool_limits(threads) if threads else contextlib.nullcontext()
-    except ImportError:  # threadpoolctl comes with scikit-learn (librosa's); without it, all
-        limit = contextlib.nullcontext()
-    rows = []
-    with limit:
-        live = LiveTranscriber(bundle, end_ms=1e9)  # the whole clip is one utterance
-        for ms in chunk_ms:
-            latencies, chunk_seconds, hyps, compute = [], [], [], 0.0
-            for clip, ref, end in zip(clips, refs, ends):
-                updates = stream(live, clip, ms)
-                latencies += word_latencies(updates, ref.split(), end)
-                chunk_seconds += [u.compute_seconds for u in updates[:-1]]
-                compute += sum(u.compute_seconds for u in updates)
-                hyps.append(updates[-1].text)
-            shown = [x for x in latencies if x is not None]
-            audio_seconds = sum(len(c) for c in clips) / bundle.features.sample_rate
-            rows.append({
-                "chunk_ms": ms, "words": len(latencies), "shown": len(shown),
-                "median_latency": float(np.median(shown)) if shown else None,
-                "p90_latency": float(np.percentile(shown, 90)) if shown else None,
-                "rtf": compute / audio_seconds,
-                "chunk_compute_ms": 1000 * float(np.mean(chunk_seconds)),
-                "wer": metrics.wer(refs, hyps), "cer": metrics.cer(refs, hyps)})
-    return rows

@@ -275,12 +275,14 @@ def export_figures(args) -> None:
 def streaming_figures(args) -> None:
     """The streaming model on never-heard voices (fold 0's test voices of the many-voice
     protocol, connected strings): word latency against the forced alignment of the
-    bidirectional held-out model, one-core RTF and final WER, per chunk size
-    (data/streaming.json)."""
+    bidirectional held-out model, one-core RTF, partial and final WER, per chunk size; then
+    the same with the final transcript from the bidirectional model (two passes), and that
+    model's offline WER on the same strings (data/streaming.json)."""
     import json
     import random
 
-    from asrlib import checkpoint, crossval, streaming, voices
+    from asrlib import checkpoint, crossval, latency, metrics, voices
+    from asrlib.transcriber import Transcriber
 
     fold = voices.folds(voices.speakers())[0]
     wrong = crossval.flagged()  # phone numbers whose audio disagrees with the prompt
@@ -288,14 +290,22 @@ def streaming_figures(args) -> None:
              if i.kind == "connected" and i.utt.id not in wrong]
     random.Random(0).shuffle(items)
     utts = [i.utt for i in items[: args.utterances]]
-    rows = streaming.measure(checkpoint.load(args.model), checkpoint.load(args.aligner),
-                             [(u.text, u.load()) for u in utts], tuple(args.chunk_ms),
-                             threads=args.threads)
-    for row in rows:
+    clips = [(u.text, u.load()) for u in utts]
+    model, aligner = checkpoint.load(args.model), checkpoint.load(args.aligner)
+    rows = latency.measure(model, aligner, clips, tuple(args.chunk_ms), threads=args.threads)
+    # the two-pass path: the same partials, the final from the bidirectional model (the aligner)
+    two_pass = latency.measure(model, aligner, clips, tuple(args.chunk_ms),
+                                 threads=args.threads, final=aligner)
+    offline = Transcriber(aligner)
+    refs = [aligner.alphabet.normalize(text) for text, _ in clips]
+    offline_wer = metrics.wer(refs, [offline.transcribe(samples) for _, samples in clips])
+    for row in rows + two_pass:
         print(json.dumps(row), flush=True)
+    print(f"offline (bidirectional) WER {offline_wer:.4f}")
     Path(args.out).write_text(json.dumps({"model": args.model, "aligner": args.aligner,
                                           "utterances": len(utts), "threads": args.threads,
-                                          "rows": rows}, indent=1) + "\n")
+                                          "rows": rows, "two_pass": two_pass,
+                                          "offline_wer": offline_wer}, indent=1) + "\n")
     print(f"wrote {args.out}")
 
 
@@ -323,7 +333,7 @@ def main() -> int:
     p.set_defaults(run=claims_cost)
     p = sub.add_parser("scaling")
     p.add_argument("--utterances", type=int, default=256)
-    p.add_argument("--machine", default="the project's 2-core CI machine")
+    p.add_argument("--machine", default="", help="a note on the machine, printed after the CPU")
     p.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
     p.add_argument("--out", default="data/scaling.json")
     p.set_defaults(run=scaling)

@@ -188,6 +188,34 @@ def test_the_shipped_streaming_model_streams_what_it_decodes_offline(mirror):
     assert any(u.words and not u.final for u in updates)  # words before the end
 
 
+def test_two_passes_stream_the_causal_partials_and_end_with_the_whole_utterance_model(mirror):
+    """TwoPassTranscriber: while audio comes, the causal model's partials (the same as streaming
+    it alone); at the end, the bidirectional model's offline transcript of the utterance."""
+    from asrlib import demo, latency, metrics, runtime
+    from asrlib.text import Alphabet
+    from asrlib.transcriber import Transcriber
+
+    causal = checkpoint.load(runtime.shipped_model("streaming"))
+    whole = checkpoint.load(runtime.shipped_model("digits-heldout"))
+    _, text, samples = demo.phone_numbers(demo.embedded_clips())[2]
+    two = streaming.stream(streaming.TwoPassTranscriber(causal, whole, end_ms=1e9), samples, 200)
+    alone = streaming.stream(causal, samples, chunk_ms=200)
+    assert [u.text for u in two[:-1]] == [u.text for u in alone[:-1]]
+    assert two[-1].final and two[-1].text == Transcriber(whole).transcribe(samples)
+    live = streaming.TwoPassTranscriber(causal, whole)
+    live.push(np.zeros(8000, np.float32))
+    assert live.finish().text == ""  # nothing said: nothing read
+    row, = latency.measure(causal, whole, [(text, samples)], chunk_ms=(200,), final=whole)
+    assert row["wer"] == metrics.wer([text], [two[-1].text])  # the final: the whole-utterance's
+    assert row["partial_wer"] == metrics.wer([text], [alone[-2].text])  # the last partial
+    assert row["final_compute_ms"] > 0
+    symbols = whole.alphabet.symbols
+    other = Alphabet(tuple("é" if c == "q" else c for c in symbols))  # q spells no digit
+    with pytest.raises(ValueError, match="another alphabet"):
+        streaming.TwoPassTranscriber(causal, replace(whole, spec=replace(whole.spec,
+                                                                           alphabet=other)))
+
+
 def test_whole_utterance_configs_serialise_as_before_the_streaming_fields():
     """Model records, feature-cache keys and shard manifests of whole-utterance features do not
     change: the streaming fields appear only when set, as JSON lists."""

@@ -20,7 +20,7 @@ STAGES = {"audio", "features", "text", "model", "config", "ctc", "decoding", "lm
           "download", "archives", "corpora", "datasets", "manifest", "voices", "augment",
           "pipeline", "shards", "shard_workers", "checkpoint", "train", "distribute",
           "recipes", "protocol", "loso", "crossval", "results", "transcriber", "tflite",
-          "export", "streaming", "files", "utterance", "decoders", "spelling", "records",
+          "export", "streaming", "latency", "files", "utterance", "decoders", "spelling", "records",
           "corpora.an4", "corpora.fsdd", "corpora.librispeech", "corpora.ljspeech",
           "corpora.alphanumeric", "corpora.speech_commands", "corpora.common_voice"}
 
