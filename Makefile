@@ -21,7 +21,7 @@ NB_LAX    := $(filter-out $(NB_STRICT),$(NOTEBOOKS))
 NBVAL     := --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 NB        ?= $(NOTEBOOKS)
 
-.PHONY: install browser demo test test-fast lint clean notebooks notebook-times book
+.PHONY: install browser demo test test-fast lint clean notebooks notebook-times book slides
 
 install: $(VENV)/.installed
 
@@ -68,6 +68,13 @@ book: install
 	$(BIN)/python book/answer_key.py
 	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml \
 		--path-output book -W -n --keep-going || { rm -rf book/_build/.doctrees; exit 1; }
+
+# One reveal.js slide deck per notebook, for projecting (book/README.md, "Slides"): made from
+# the stored outputs, never executed; book/_build/slides/index.html lists them. The
+# sphinx-revealjs wheel only brings a copy of reveal.js, so that the decks open offline.
+slides: install
+	$(BIN)/pip install -q sphinx-revealjs==3.2.1
+	$(BIN)/python book/slides.py
 
 # Wall time of every notebook in FAST and full mode (the README's table); slow.
 notebook-times: install

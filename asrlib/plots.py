@@ -6,13 +6,24 @@ axes, so a notebook can add titles or combine panels. Time runs left to right.
 
 from __future__ import annotations
 
+import re
+import textwrap
+
 import numpy as np
 
 from asrlib import SAMPLE_RATE
 
+# The smallest text any figure here draws, in points: legible on a projector from the back of a
+# room (the figures are about 8 inches wide, shown about a screen wide). Every size below is at
+# least this; tests/test_slides.py checks this file and the notebooks' code cells for smaller ones.
+MIN_FONT_PT = 9
+
 
 def style() -> None:
-    """Legible figures at 110 dpi, small enough that notebooks stay small on disk."""
+    """Legible figures at 110 dpi, small enough that notebooks stay small on disk.
+
+    Every text size is set in points, none below ``MIN_FONT_PT``: matplotlib's relative sizes
+    ("small", "x-small") would otherwise shrink tick labels or legends below it."""
     import matplotlib as mpl
 
     mpl.rcParams.update(
@@ -23,7 +34,14 @@ def style() -> None:
             "axes.grid": False,
             "axes.spines.top": False,
             "axes.spines.right": False,
-            "font.size": 9,
+            "font.size": MIN_FONT_PT,
+            "axes.titlesize": MIN_FONT_PT + 1,
+            "axes.labelsize": MIN_FONT_PT,
+            "xtick.labelsize": MIN_FONT_PT,
+            "ytick.labelsize": MIN_FONT_PT,
+            "legend.fontsize": MIN_FONT_PT,
+            "legend.title_fontsize": MIN_FONT_PT,
+            "figure.titlesize": MIN_FONT_PT + 2,
             "image.cmap": "magma",
         }
     )
@@ -86,11 +104,13 @@ def posteriorgram(probs: np.ndarray, alphabet, hop_seconds: float | None = None,
     if keep is not None:
         rows = [0, *sorted({alphabet.symbols.index(c) for c in keep if c in alphabet.symbols}
                            - {0})]
-    ax = _axes(ax, figsize=(8, 4 if keep is None else 1 + 0.22 * len(rows)))
+    # a row per symbol, tall enough for its MIN_FONT_PT label (all 28 symbols: 5.5 inches)
+    ax = _axes(ax, figsize=(8, max(4.0, 1 + 0.16 * len(rows)) if keep is None
+                            else 1 + 0.22 * len(rows)))
     matrix(probs[:, rows], hop_seconds=hop_seconds, ax=ax, title=title, ylabel="symbol",
            cmap="Greys", colorbar="probability")
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([_label(alphabet, i) for i in rows], fontsize=6 if keep is None else 8)
+    ax.set_yticklabels([_label(alphabet, i) for i in rows], fontsize=MIN_FONT_PT)
     ax.rows = rows
     return ax
 
@@ -158,7 +178,7 @@ def feature_maps(maps: np.ndarray, n: int = 8, hop_seconds: float | None = 0.01,
     for c, ax in enumerate(axes.flat):
         if c < n:
             matrix(maps[:, :, c], hop_seconds=hop_seconds, ax=ax, ylabel="")
-            ax.set_title(f"channel {c}", fontsize=8)
+            ax.set_title(f"channel {c}", fontsize=MIN_FONT_PT)
             ax.set_xlabel("")
         else:
             ax.axis("off")
@@ -166,6 +186,14 @@ def feature_maps(maps: np.ndarray, n: int = 8, hop_seconds: float | None = 0.01,
         fig.suptitle(title)
     fig.tight_layout()
     return axes
+
+
+def _wrap(line: str, chars: int) -> str:
+    """``line`` wrapped at ``chars`` characters, at spaces or after a ``+`` inside a word
+    ("(Conv2D+MaxPool)" may break after "+"); a word is never cut."""
+    marked = re.sub(r"\+(?=\S)", "+\x1f ", line)  # \x1f: a break that leaves no space
+    lines = textwrap.wrap(marked, chars, break_long_words=False) or [""]
+    return "\n".join(part.replace("\x1f ", "").replace("\x1f", "") for part in lines)
 
 
 def flow(stages, ax=None, title: str | None = None, highlight=()):
@@ -178,16 +206,23 @@ def flow(stages, ax=None, title: str | None = None, highlight=()):
     ax = _axes(ax, figsize=(9, 1.4))
     n = len(stages)
     width, gap = 1.0, 0.35
+    ax.set_xlim(-0.1, n * (width + gap) - gap + 0.1)
+    # characters of MIN_FONT_PT text that fit across one box (about 0.55 em each), so that a
+    # long name is wrapped onto more lines instead of running past its box
+    box_pt = ax.get_position().width * ax.figure.get_figwidth() * 72 * width / (
+        n * (width + gap) - gap + 0.2)
+    chars = max(6, int((box_pt - 4) / (0.55 * MIN_FONT_PT)))
     for i, name in enumerate(stages):
         x = i * (width + gap)
         face = "#f6c667" if i in highlight else "#e8eef7"
         ax.add_patch(FancyBboxPatch((x, 0), width, 1, boxstyle="round,pad=0.02,rounding_size=0.08",
                                     facecolor=face, edgecolor="#445"))
-        ax.text(x + width / 2, 0.5, name, ha="center", va="center", fontsize=8, wrap=True)
+        wrapped = "\n".join(_wrap(line, chars) for line in name.split("\n"))
+        ax.text(x + width / 2, 0.5, wrapped, ha="center", va="center", fontsize=MIN_FONT_PT,
+                linespacing=1.1)
         if i < n - 1:
             ax.annotate("", xy=(x + width + gap, 0.5), xytext=(x + width, 0.5),
                         arrowprops={"arrowstyle": "->", "color": "#445"})
-    ax.set_xlim(-0.1, n * (width + gap) - gap + 0.1)
     ax.set_ylim(-0.15, 1.15)
     ax.axis("off")
     if title:
@@ -234,7 +269,7 @@ def waterfall(rows, ax=None, title: str | None = None, goal: float | None = None
         near = floor is not None and round(abs(change), 1) == round(100 * floor, 1)
         step = "" if k in (0, len(x) - 1) else f"{change:+.{2 if near else 1}f} → "
         ax.text(k, bottoms[k] + heights[k] + 0.015 * top, f"{step}{total:.1f}", ha="center",
-                va="bottom", fontsize=7)
+                va="bottom", fontsize=MIN_FONT_PT)
     if all("worst_wer" in r for r in rows):
         worst = [100 * r["worst_wer"] for r in rows]
         ax.plot(x, [*worst, worst[-1]], "v", color="tab:red", ms=5, label="worst voice")
@@ -243,13 +278,13 @@ def waterfall(rows, ax=None, title: str | None = None, goal: float | None = None
     labels = [r["label"] + (f"\n{r['train_seconds']:.0f} s/fold" if "train_seconds" in r else "")
               for r in rows] + [end_label]
     labels[0] = "start: " + labels[0]
-    ax.set_xticks(x, labels, fontsize=7)
+    ax.set_xticks(x, labels, fontsize=MIN_FONT_PT)
     ax.set(ylabel="mean WER (%)", ylim=(0, top * 1.18), xlim=(-0.6, len(x) - 0.4))
     handles = [Patch(color="tab:green", label="lower"), Patch(color="tab:red", label="higher")]
     if floor is not None:
         handles.append(Patch(color="0.7", label=f"within the noise floor (±{100 * floor:.1f})"))
     extra, _ = ax.get_legend_handles_labels()
-    ax.legend(handles=[*extra, *handles], frameon=False, fontsize=7, loc="upper right")
+    ax.legend(handles=[*extra, *handles], frameon=False, fontsize=MIN_FONT_PT, loc="upper right")
     if title:
         ax.set_title(title)
     ax.totals = totals
@@ -279,20 +314,20 @@ def lstm_unrolled(ax=None, title: str | None = None):
         ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.3), width, 0.6, zorder=3,
                                     facecolor=color, edgecolor=grey,
                                     boxstyle="round,pad=0.02,rounding_size=0.08"))
-        ax.text(x, y, text, ha="center", va="center", fontsize=8, zorder=4)
+        ax.text(x, y, text, ha="center", va="center", fontsize=MIN_FONT_PT, zorder=4)
 
     for x0, t in ((0.0, "t−1"), (9.7, "t+1")):  # the neighbouring frames: the same cell
         ax.add_patch(FancyBboxPatch((x0, 0.1), 1.5, 3.3, boxstyle="round,pad=0.05",
                                     facecolor="#e8eef7", edgecolor="#445"))
         ax.text(x0 + 0.75, 1.75, "LSTM\n(the same\nweights)", ha="center", va="center",
-                fontsize=8)
+                fontsize=MIN_FONT_PT)
         arrow(x0 + 0.75, -0.5, x0 + 0.75, 0.1)
         ax.text(x0 + 0.75, -0.6, f"x[{t}]", ha="center", va="top", fontsize=9)
         arrow(x0 + 0.75, 3.4, x0 + 0.75, 4.0)
         ax.text(x0 + 0.75, 4.05, f"h[{t}]", ha="center", va="bottom", fontsize=9)
     ax.add_patch(FancyBboxPatch((2.1, 0.1), 7.0, 3.3, boxstyle="round,pad=0.05",
                                 facecolor="#fbfbf4", edgecolor="#445"))
-    ax.text(7.0, 0.2, "frame t", fontsize=8, va="bottom", color="#445")
+    ax.text(7.0, 0.2, "frame t", fontsize=MIN_FONT_PT, va="bottom", color="#445")
     # the cell state: a belt along the top, from frame t−1 through t to t+1
     arrow(1.5, c_y, 3.0, c_y, red, 2)
     node(3.2, c_y, "×")
@@ -354,8 +389,8 @@ def alignment(pairs, ax=None, title: str | None = None, legend: bool = True):
                                    edgecolor="#445", linewidth=0.6,
                                    linestyle="-" if token is not None else ":"))
             shown = "–" if token is None else ("␣" if token == " " else str(token))
-            ax.text(x, y, shown, ha="center", va="center", fontsize=8)
-        ax.text(x, 0.5, op, ha="center", va="center", fontsize=8, fontweight="bold",
+            ax.text(x, y, shown, ha="center", va="center", fontsize=MIN_FONT_PT)
+        ax.text(x, 0.5, op, ha="center", va="center", fontsize=MIN_FONT_PT, fontweight="bold",
                 color="#333" if op == "=" else "#b00")
     ax.set_xlim(-0.6, max(len(pairs), 1) - 0.4)
     ax.set_ylim(-0.4, 1.4)
@@ -368,7 +403,8 @@ def alignment(pairs, ax=None, title: str | None = None, legend: bool = True):
         used = [op for op in ALIGNMENT_COLOURS if any(p.op == op for p in pairs)]
         ax.legend(handles=[Patch(facecolor=ALIGNMENT_COLOURS[op], edgecolor="#445",
                                  label=f"{op} {ALIGNMENT_NAMES[op]}") for op in used],
-                  loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
+                  fontsize=MIN_FONT_PT)
     if title:
-        ax.set_title(title, loc="left", fontsize=9)
+        ax.set_title(title, loc="left", fontsize=MIN_FONT_PT)
     return ax

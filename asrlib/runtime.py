@@ -18,7 +18,10 @@ import numpy as np
 
 from asrlib.files import import_tensorflow_quietly
 
-FAST_ENV = "ASRLIB_FAST"  # ASRLIB_FAST=1: small but real runs (CI); unset or 0: full runs
+# FAST mode, the default: small but real runs, the numbers the stored outputs (and the book)
+# show; ASRLIB_FAST=0 before starting Jupyter: full runs (more data, longer training)
+FAST_ENV = "ASRLIB_FAST"
+TIMES = Path(__file__).resolve().parents[1] / "data" / "notebook_times.log"
 REPO = Path(__file__).resolve().parents[1]  # the checkout (asrlib is installed editable)
 SHIPPED = {  # models the project trains itself and commits under data/
     "digits": REPO / "data" / "digits_model.keras",  # the best recipe on every pooled voice
@@ -47,8 +50,42 @@ class Setup:
 
 
 def fast_mode() -> bool:
-    """True when ``$ASRLIB_FAST`` is set to anything but ``0``/``false``/empty."""
-    return os.environ.get(FAST_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    """FAST mode unless ``$ASRLIB_FAST`` is ``0``/``false``/``no``/``off`` (unset: FAST)."""
+    return os.environ.get(FAST_ENV, "").strip().lower() not in ("0", "false", "no", "off")
+
+
+def notebook_times(path: Path = TIMES) -> dict[tuple[str, str], float]:
+    """Measured wall seconds of each notebook per mode, ``{(name, "fast"|"full"): s}``, from
+    ``data/notebook_times.log`` (``python benchmarks/notebooks.py``); empty without it."""
+    times = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) == 4 and parts[1] in ("fast", "full") and parts[3] == "s":
+                try:
+                    times[(parts[0], parts[1])] = float(parts[2])
+                except ValueError:
+                    continue
+    return times
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def mode_line(notebook: str, fast: bool, times: dict | None = None) -> str:
+    """One line for a notebook's setup cell: which mode runs, and how long the other one takes
+    (measured on a 2-core laptop CPU, ``data/notebook_times.log``)."""
+    times = notebook_times() if times is None else times
+    other = times.get((notebook, "full" if fast else "fast"))
+    if fast:
+        took = f": about {_duration(other)} for this notebook on a 2-core laptop" if other else ""
+        return ("FAST mode (the default): small but real runs, the numbers this book shows. "
+                f"Full mode (ASRLIB_FAST=0 before starting Jupyter) uses more data and training"
+                f"{took}.")
+    took = f"about {_duration(other)}" if other else "less"
+    return ("Full mode (ASRLIB_FAST=0): more data and training, so your numbers differ from the "
+            f"book's. FAST mode (the default, ASRLIB_FAST unset) takes {took} for this notebook.")
 
 
 def seed_everything(seed: int = 0) -> None:
@@ -66,12 +103,14 @@ def seed_everything(seed: int = 0) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def setup(seed: int = 0, fast: bool | None = None, corpora: tuple[str, ...] = ()) -> Setup:
+def setup(seed: int = 0, fast: bool | None = None, corpora: tuple[str, ...] = (),
+          notebook: str | None = None) -> Setup:
     """Seed everything, import TensorFlow quietly, set small plots; returns the FAST switch.
 
     ``corpora`` names the teaching sets the notebook reads (:func:`asrlib.corpora.require`):
     any that is missing is downloaded now, after one line saying what and how big; offline, one
-    line says what to download and where to put it."""
+    line says what to download and where to put it. ``notebook`` (its file name without
+    ``.ipynb``) prints which mode runs and how long each takes (:func:`mode_line`)."""
     if corpora:
         from asrlib import corpora as teaching_sets
 
@@ -83,7 +122,10 @@ def setup(seed: int = 0, fast: bool | None = None, corpora: tuple[str, ...] = ()
     from asrlib import plots
 
     plots.style()
-    return Setup(fast=fast_mode() if fast is None else fast, seed=seed)
+    fast = fast_mode() if fast is None else fast
+    if notebook:
+        print(mode_line(notebook, fast))
+    return Setup(fast=fast, seed=seed)
 
 
 def versions() -> dict[str, str]:

@@ -215,5 +215,5 @@ def test_a_missing_answer_is_shown_not_hidden(tmp_path, monkeypatch):
     """An exercise without a KEY entry still gets its heading and says so."""
     monkeypatch.setattr(answer_key.answers("nb00"), "KEY", {})
     text = answer_key.render()
-    assert ("### Exercise 1 (output frames)\n\n*No answer yet: `KEY` in "
+    assert ("### Exercise 1 (word error rate)\n\n*No answer yet: `KEY` in "
             "`book/teacher/answers/nb00.py`") in text

@@ -136,3 +136,19 @@ def test_make_test_builds_the_book():
     assert "$(MAKE) book" in test_recipe
     book_recipe = makefile.split("\nbook:", 1)[1].split("\n\n", 1)[0]
     assert "-W" in book_recipe and "--keep-going" in book_recipe and "answer_key.py" in book_recipe
+
+
+def test_the_syllabus_class_times_are_the_formulas():
+    """The syllabus's table is what ``benchmarks/class_times.py`` computes from the notebooks
+    (words, code cells, exercises) and the measured run times: rerun it with ``--write`` after
+    changing a notebook."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("class_times",
+                                                  ROOT / "benchmarks" / "class_times.py")
+    class_times = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(class_times)
+    found = class_times.rows()
+    assert len(found) == len(NOTEBOOKS) and all(r["fast"] and r["full"] for r in found)
+    text = (BOOK / "syllabus.md").read_text(encoding="utf-8")
+    assert class_times.table(found) in text

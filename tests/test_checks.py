@@ -8,8 +8,6 @@ from asrlib import checks, results
 from asrlib.checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10
 
 CASES = [  # checker, reference answer, a wrong answer
-    (nb00.output_frames, 100, 200),
-    (nb00.test_speaker, "theo", "george"),
     (nb00.word_error_rate, 0.4, 0.2),
     (nb01.frames, 151, 150),
     (nb01.mel_filter, 22, 21),
@@ -26,19 +24,15 @@ CASES = [  # checker, reference answer, a wrong answer
     (nb05.steps_per_epoch, 125, 124),
     (nb05.resumed_epoch, 5, 4),
     (nb06.two_frame_prob, 0.64, 0.36),
-    (nb06.output_frame_ms, 20, 10),
     (nb06.uniform_perplexity, 10, 11),
     (nb07.validation_speaker, "nicolas", "lucas"),
     (nb07.times_in_training, 4, 5),
     (nb08.recording_bytes, 192_000, 48_000),
-    (nb08.output_frames, 150, 151),
     (nb08.which_decoder, "lexicon", "beam"),
     (nb09.per_replica_batch, 32, 64),
     (nb09.scaled_learning_rate, 8e-3, 1e-3),
-    (nb09.epoch_hours, 0.4, 4.0),
     (nb10.running_mean, lambda x: np.cumsum(x) / np.arange(1, len(x) + 1),
      lambda x: np.full(len(x), np.mean(x))),  # the utterance's mean: it needs the future
-    (nb10.frames_per_chunk, 15, 30),
     (nb10.lstm_step, lambda x, h, c, w, u, b: _lstm(x, h, c, w, u, b),
      lambda x, h, c, w, u, b: (h, c)),
 ]
@@ -134,5 +128,5 @@ def test_digest_compares_normalised_answers():
 
 def test_which_decoder_accepts_any_spelling_of_the_answer(capsys):
     assert nb08.which_decoder("  LEXICON ") is True
-    assert "✅ Exercise 3 (which decoder): correct. the lexicon decoder" in capsys.readouterr().out
+    assert "✅ Exercise 2 (which decoder): correct. the lexicon decoder" in capsys.readouterr().out
     assert nb08.which_decoder(["lexicon"]) is False

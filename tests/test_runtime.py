@@ -12,12 +12,37 @@ from asrlib.text import Alphabet
 
 
 @pytest.mark.parametrize(("value", "fast"), [("1", True), ("yes", True), ("0", False),
-                                             ("", False), ("false", False)])
+                                             ("", True), (None, True), ("false", False),
+                                             ("off", False)])
 def test_fast_mode(monkeypatch, value, fast):
-    monkeypatch.setenv(runtime.FAST_ENV, value)
+    """FAST is the default: a student sees the numbers the stored outputs show."""
+    if value is None:
+        monkeypatch.delenv(runtime.FAST_ENV, raising=False)
+    else:
+        monkeypatch.setenv(runtime.FAST_ENV, value)
     assert runtime.fast_mode() is fast
     assert runtime.setup().fast is fast
     assert runtime.setup().pick("small", "big") == ("small" if fast else "big")
+
+
+def test_the_setup_line_says_the_mode_and_both_times(tmp_path, capsys, monkeypatch):
+    log = tmp_path / "times.log"
+    log.write_text("# header\nnotebook mode wall time\n05_training  fast  298.0 s\n"
+                   "05_training  full  1210.4 s\n06_decoding  fast  40.2 s\n")
+    times = runtime.notebook_times(log)
+    assert times == {("05_training", "fast"): 298.0, ("05_training", "full"): 1210.4,
+                     ("06_decoding", "fast"): 40.2}
+    fast = runtime.mode_line("05_training", True, times)
+    assert fast.startswith("FAST mode (the default)") and "ASRLIB_FAST=0" in fast
+    assert "about 20 min for this notebook on a 2-core laptop" in fast
+    full = runtime.mode_line("05_training", False, times)
+    assert full.startswith("Full mode") and "differ from the book's" in full
+    assert "takes about 5 min for this notebook" in full
+    assert "about" not in runtime.mode_line("06_decoding", True, times)  # no full time measured
+    assert runtime.notebook_times(tmp_path / "none.log") == {}
+    monkeypatch.delenv(runtime.FAST_ENV, raising=False)
+    runtime.setup(notebook="99_nothing")
+    assert capsys.readouterr().out.startswith("FAST mode (the default)")
 
 
 def test_setup_seeds_everything():

@@ -29,24 +29,9 @@ def two_frame_prob(answer, p_a: float = 0.4) -> bool:
     )
 
 
-def output_frame_ms(answer, hop_ms: float = 10.0, stride: int = 2) -> bool:
-    """Exercise 2: milliseconds of audio per output frame (feature hop × the pooling stride),
-    the unit of every time a forced alignment reports."""
-    name = "Exercise 2 (time per output frame)"
-    if checks.untried(name, answer):
-        return False
-    expected = hop_ms * stride
-    return checks.report(
-        name, checks.close(answer, expected, 1e-6),
-        hint="one feature frame every 10 ms; the 2×2 max-pool keeps one output frame in two.",
-        praise=f"{expected:g} ms: a word that spans 20 output frames lasts about "
-        f"{20 * expected / 1000:g} s.",
-    )
-
-
 def uniform_perplexity(answer, n_words: int = 10) -> bool:
-    """Exercise 3: the perplexity of a model that gives each of ``n_words`` equal probability."""
-    name = "Exercise 3 (perplexity)"
+    """Exercise 2: the perplexity of a model that gives each of ``n_words`` equal probability."""
+    name = "Exercise 2 (perplexity)"
     if checks.untried(name, answer):
         return False
     expected = float(np.exp(-np.mean(np.log(np.full(n_words, 1 / n_words)))))
@@ -116,10 +101,10 @@ PAIRS = [("", "t"), ("", "x"), ("", " "), ("tw", "o"), ("tw", "e"), ("two", " ")
 
 
 def lexicon_scorer(answer) -> bool:
-    """Exercise 4 (code): ``answer(prefix_text, next_char)`` is 0.0 when the text can still be
+    """Exercise 3 (code): ``answer(prefix_text, next_char)`` is 0.0 when the text can still be
     read as digit words after ``next_char`` and -inf when not; checked on hidden pairs and by
     running :func:`asrlib.decoding.prefix_beam_search` with it on hidden posteriorgrams."""
-    name = "Exercise 4 (a lexicon scorer)"
+    name = "Exercise 3 (a lexicon scorer)"
     if checks.untried(name, answer):
         return False
     try:

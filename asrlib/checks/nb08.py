@@ -5,10 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from asrlib import audio, checks
-from asrlib.features import FeatureConfig
-from asrlib.model import ModelConfig, output_lengths
 
-# Exercise 3's answer, kept as its checks.digest only: no text that could be read as the answer
+# Exercise 2's answer, kept as its checks.digest only: no text that could be read as the answer
 DECODER_DIGEST = "0c9766979c98ce3caf5d081d6a1ec49a50e3b9f8e2794ebd1af210ae71db5179"
 
 
@@ -25,25 +23,9 @@ def recording_bytes(answer, seconds: float = 3.0, rate: int = 16_000) -> bool:
     )
 
 
-def output_frames(answer, seconds: float = 3.0) -> bool:
-    """Exercise 2: output frames (posteriorgram columns) for ``seconds`` of audio."""
-    name = "Exercise 2 (frames for a recording)"
-    if checks.untried(name, answer):
-        return False
-    features = FeatureConfig()
-    expected = int(output_lengths(features.n_frames(round(seconds * features.sample_rate)),
-                                  ModelConfig()))
-    return checks.report(
-        name, answer == expected,
-        hint="1 + samples // 160 feature frames (10 ms hop, centred), then the max-pool halves "
-        "them, rounding down.",
-        praise=f"{expected} columns of 20 ms each.",
-    )
-
-
 def which_decoder(answer) -> bool:
-    """Exercise 3: which of the app's decoders can only ever write digit words."""
-    name = "Exercise 3 (which decoder)"
+    """Exercise 2: which of the app's decoders can only ever write digit words."""
+    name = "Exercise 2 (which decoder)"
     if checks.untried(name, answer):
         return False
     ok = isinstance(answer, str) and checks.digest(answer) == DECODER_DIGEST
@@ -98,11 +80,11 @@ def _mono_problem(got, expected: np.ndarray, samples: np.ndarray, rate: int) -> 
 
 
 def to_mono_16k(answer) -> bool:
-    """Exercise 4 (code): ``answer(samples, rate)`` (a function; one that returns None is not
+    """Exercise 3 (code): ``answer(samples, rate)`` (a function; one that returns None is not
     tried yet) turns ``(time,)`` or ``(time, channels)`` samples at ``rate`` Hz into mono float32
     at 16 kHz; checked against :func:`asrlib.audio.prepare` on hidden clips (within 5 % RMS,
     so any good band-limited resampler passes; the first and last 10 ms are not compared)."""
-    name = "Exercise 4 (mono at 16 kHz)"
+    name = "Exercise 3 (mono at 16 kHz)"
     if checks.untried(name, answer):
         return False
     for samples, rate, what in _stereo_and_mono_clips():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from asrlib import checks, distribute
-from asrlib.features import FeatureConfig
 
 
 def per_replica_batch(answer, global_batch: int = 256, gpus: int = 4, machines: int = 2) -> bool:
@@ -37,28 +36,11 @@ def scaled_learning_rate(answer, learning_rate: float = 1e-3, batch: int = 32,
     )
 
 
-def epoch_hours(answer, hours_of_audio: float = 100.0,
-                frames_per_second: float = 25_000.0) -> bool:
-    """Exercise 3: hours one epoch takes, from hours of audio and training frames/s."""
-    name = "Exercise 3 (epoch time)"
-    if checks.untried(name, answer):
-        return False
-    features = FeatureConfig()
-    audio_frames = hours_of_audio * 3600 * features.sample_rate / features.hop_length
-    expected = audio_frames / frames_per_second / 3600
-    return checks.report(
-        name, checks.close(answer, expected, 1e-3),
-        hint="100 feature frames per second of audio (10 ms hop); divide the epoch's frames "
-        "by the frames per second, then convert seconds to hours.",
-        praise=f"about {expected:.1f} h per epoch.",
-    )
-
-
 def warmup_schedule(answer, base_lr: float = 1e-3, base_batch: int = 32) -> bool:
-    """Exercise 4 (code): ``answer(step, global_batch, warmup_steps)`` is the learning rate at
+    """Exercise 3 (code): ``answer(step, global_batch, warmup_steps)`` is the learning rate at
     ``step`` (from 0): linear warm-up from 0 to the linearly scaled rate over ``warmup_steps``
     steps (reaching it at step ``warmup_steps``), then constant."""
-    name = "Exercise 4 (a warm-up schedule)"
+    name = "Exercise 3 (a warm-up schedule)"
     if checks.untried(name, answer):
         return False
     cases = [(step, batch, warm) for batch, warm in ((256, 1000), (32, 10), (64, 1))

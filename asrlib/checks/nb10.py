@@ -9,7 +9,7 @@ import numpy as np
 from asrlib import SAMPLE_RATE, checks
 from asrlib.streaming import StreamingNetwork
 
-# Exercise 4's expected totals on its hidden cases, kept as their checks.digest only
+# Exercise 3's expected totals on its hidden cases, kept as their checks.digest only
 REREAD_DIGEST = "dcd70fe6688d65434653bcffdb02a8400f401c43d4816df40fee602971f46ec7"
 
 
@@ -37,25 +37,10 @@ def running_mean(answer) -> bool:
     )
 
 
-def frames_per_chunk(answer, chunk_ms: float = 300.0, hop_ms: float = 10.0,
-                     stride: int = 2) -> bool:
-    """Exercise 2: output frames (posteriorgram rows) a chunk of ``chunk_ms`` gives."""
-    name = "Exercise 2 (output frames per chunk)"
-    if checks.untried(name, answer):
-        return False
-    expected = chunk_ms / hop_ms / stride
-    return checks.report(
-        name, checks.close(answer, expected, 1e-6),
-        hint="one feature frame every 10 ms; the 2×2 max-pool keeps one output frame in two.",
-        praise=f"{expected:g} rows for the decoder per chunk; the partial transcript can change "
-        f"at most every {chunk_ms:g} ms.",
-    )
-
-
 def lstm_step(answer, units: int = 4, width: int = 3) -> bool:
-    """Exercise 3 (code): ``answer(x, h, c, W, U, b)`` is one LSTM step (Keras's gate order
+    """Exercise 2 (code): ``answer(x, h, c, W, U, b)`` is one LSTM step (Keras's gate order
     i, f, c, o) → ``(h, c)``; checked against :class:`asrlib.streaming.StreamingNetwork`'s."""
-    name = "Exercise 3 (one LSTM step)"
+    name = "Exercise 2 (one LSTM step)"
     if checks.untried(name, answer):
         return False
     rng = np.random.default_rng(3)
@@ -92,10 +77,10 @@ def _library_step(x, h, c, w, u, b) -> tuple[np.ndarray, np.ndarray]:
 
 
 def reread_samples(answer) -> bool:
-    """Exercise 4 (code): ``answer(n, chunk)`` (a function) returns how many samples spell mode
+    """Exercise 3 (code): ``answer(n, chunk)`` (a function) returns how many samples spell mode
     reads in all for an utterance of ``n`` samples sent in chunks of ``chunk`` samples, when
     each update reads the whole utterance so far (the last chunk may be shorter)."""
-    name = "Exercise 4 (what re-reading costs)"
+    name = "Exercise 3 (what re-reading costs)"
     if checks.untried(name, answer):
         return False
     cases = [(48_000, 3_200), (46_500, 3_200), (480_000, 3_200), (16_000, 4_800), (1_600, 3_200)]

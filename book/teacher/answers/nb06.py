@@ -16,14 +16,11 @@ KEY = {  # the answer key: exercise title as the check prints it → the answer,
         "**0.64.** Three paths collapse to \"a\": `a a` (0.4 × 0.4 = 0.16), `a _` and `_ a` "
         "(0.4 × 0.6 = 0.24 each); together 0.64, more than the 0.36 of the best path `_ _`, "
         "which collapses to the empty transcript."),
-    "Exercise 2 (time per output frame)": (
-        "**20 ms.** One feature frame every 10 ms, and the 2×2 max-pool keeps one output frame "
-        "for every two input frames: 2 × 10 ms."),
-    "Exercise 3 (perplexity)": (
+    "Exercise 2 (perplexity)": (
         "**10.** Every word has P = 1/10, so exp(−mean log P) = exp(log 10) = 10: the model is "
         "as unsure as a choice among ten equally likely words, which is all a random digit "
         "string allows."),
-    "Exercise 4 (a lexicon scorer)": (
+    "Exercise 3 (a lexicon scorer)": (
         "`solution_lexicon_scorer` splits the text so far at its last space: what follows is "
         "the word being spelled. A space is allowed (0.0) only when that word is a whole digit "
         "word, so no empty word and no non-word is ever finished; a letter is allowed only when "

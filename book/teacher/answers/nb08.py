@@ -25,18 +25,13 @@ KEY: dict[str, str] = {
         "**192,000 bytes.** Three seconds at 16,000 samples per second are 48,000 samples on one "
         "channel, and a float32 sample takes 4 bytes: 48,000 × 4 = 192,000."
     ),
-    "Exercise 2 (frames for a recording)": (
-        "**150.** Three seconds are 48,000 samples, so the features have 1 + 48,000 // 160 = 301 "
-        "frames (one every 10 ms, windows centred on them); the 2×2 max-pool keeps one frame in "
-        "two, rounding down: 301 // 2 = 150 columns of 20 ms."
-    ),
-    "Exercise 3 (which decoder)": (
+    "Exercise 2 (which decoder)": (
         '**`"lexicon"`.** Greedy and beam search choose letters frame by frame and can spell any '
         "string of the alphabet, so they can write \"sight\". The lexicon decoder only searches "
         "through its lexicon of the ten digit words (notebook 06), so every word it writes is one "
         "of them."
     ),
-    "Exercise 4 (mono at 16 kHz)": (
+    "Exercise 3 (mono at 16 kHz)": (
         "`solution_to_mono_16k` averages the channels of a `(time, channels)` array (a mean, not "
         "a sum, so the loudness stays the same) and resamples with `audio.resample`, a "
         "band-limited resampler, returning float32. Keeping every third sample of 48 kHz audio "

@@ -15,24 +15,6 @@ def solution_warmup_schedule(step: int, global_batch: int, warmup_steps: int,
     return target * min(1.0, step / warmup_steps)
 
 
-def _seed_epoch_figure() -> str:
-    """The stored seed-model throughput and its epoch time, for the key (empty if missing)."""
-    import json
-
-    from asrlib import runtime
-
-    try:
-        rows = json.loads((runtime.REPO / "data" / "scaling.json").read_text())["rows"]
-        fps = next(r["frames_per_s"] for r in rows if r["model"] == "seed"
-                   and r.get("variant", r["precision"]) == "float32" and not r["xla"])
-    except (OSError, ValueError, KeyError, StopIteration):
-        return ""
-    hours = 100 * 3600 * 100 / fps / 3600
-    return (f" With the {fps:,} frames/s stored in `data/scaling.json` that is {hours:.2f} h "
-            f"(about {60 * hours:.0f} minutes); the notebook's table shows it rounded to "
-            f"{hours:.1f} h.")
-
-
 KEY: dict[str, str] = {
     "Exercise 1 (per-replica batch)": (
         "**32.** Two machines with four GPUs each are 8 replicas, and the global batch of 256 is "
@@ -44,12 +26,7 @@ KEY: dict[str, str] = {
         "batch: 0.001 × 256 / 32 = 0.008. A batch eight times larger averages away more noise, "
         "so each step can go further; a warm-up at the old rate comes first."
     ),
-    "Exercise 3 (epoch time)": (
-        '**`100 * 3600 * 100 / best["seed"] / 3600`** hours: 100 hours are 360,000 s of audio, '
-        "at 100 feature frames per second 36 million frames; divided by the measured frames per "
-        "second that is the epoch in seconds, and ÷ 3,600 in hours." + _seed_epoch_figure()
-    ),
-    "Exercise 4 (a warm-up schedule)": (
+    "Exercise 3 (a warm-up schedule)": (
         "The target rate is `1e-3 * global_batch / 32` (the linear scaling rule); during the "
         "warm-up the rate grows in proportion to `step / warmup_steps` and from step "
         "`warmup_steps` on it stays at the target. The first steps of a large batch are the "

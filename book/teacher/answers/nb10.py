@@ -41,17 +41,13 @@ KEY: dict[str, str] = {
         "what a streaming model can know when frame *t* arrives. The streaming features also "
         "start from a prior worth one second of frames (section 3)."
     ),
-    "Exercise 2 (output frames per chunk)": (
-        "**15.** A 300 ms chunk holds 30 feature frames (one every 10 ms), and the 2×2 max-pool "
-        "keeps one frame in two: 15 rows for the decoder, one per 20 ms."
-    ),
-    "Exercise 3 (one LSTM step)": (
+    "Exercise 2 (one LSTM step)": (
         "`solution_lstm_step` computes z = x·W + h·U + b, splits it into four gates in Keras's "
         "order (input, forget, cell, output), then c′ = σ(f)·c + σ(i)·tanh(g) and "
         "h′ = σ(o)·tanh(c′). The pair (h′, c′) is all the state the LSTM carries from one chunk "
         "to the next."
     ),
-    "Exercise 4 (what re-reading costs)": (
+    "Exercise 3 (what re-reading costs)": (
         "`solution_reread_samples`: with c chunks (n / chunk rounded up), update k reads "
         "min(k · chunk, n) samples, so the total is chunk · c(c + 1) / 2 when n is a whole "
         "number of chunks: it grows with the square of the utterance. A 30 s utterance in "
