@@ -21,8 +21,8 @@ from asrlib.files import import_tensorflow_quietly
 # FAST mode, the default: small but real runs, the numbers the stored outputs (and the book)
 # show; ASRLIB_FAST=0 before starting Jupyter: full runs (more data, longer training)
 FAST_ENV = "ASRLIB_FAST"
-TIMES = Path(__file__).resolve().parents[1] / "data" / "notebook_times.log"
 REPO = Path(__file__).resolve().parents[1]  # the checkout (asrlib is installed editable)
+TIMES = REPO / "data" / "notebook_times.log"  # measured run times (benchmarks/notebooks.py)
 SHIPPED = {  # models the project trains itself and commits under data/
     "digits": REPO / "data" / "digits_model.keras",  # the best recipe on every pooled voice
     # the same recipe without 25 voices (voices.HELD_OUT among them): for scoring a new voice
@@ -110,7 +110,7 @@ def setup(seed: int = 0, fast: bool | None = None, corpora: tuple[str, ...] = ()
     ``corpora`` names the teaching sets the notebook reads (:func:`asrlib.corpora.require`):
     any that is missing is downloaded now, after one line saying what and how big; offline, one
     line says what to download and where to put it. ``notebook`` (its file name without
-    ``.ipynb``) prints which mode runs and how long each takes (:func:`mode_line`)."""
+    ``.ipynb``) prints which mode runs and how long the other takes (:func:`mode_line`)."""
     if corpora:
         from asrlib import corpora as teaching_sets
 
