@@ -18,13 +18,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import teacher
 
 import asrlib.checks
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("answer_key", ROOT / "book" / "answer_key.py")
-answer_key = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(answer_key)
+answer_key = teacher.answer_key
 
 NOTEBOOK_MODULES = sorted(answer_key.notebooks())
 SOLUTIONS = [(m, check) for m in answer_key.check_modules() for check in answer_key.solutions(m)]
@@ -59,8 +58,8 @@ def test_every_exercise_has_a_key_entry(module):
 
 def test_every_answer_module_belongs_to_a_checks_module():
     """An answers file without its checks module would answer exercises nobody can check."""
-    teacher = sorted(p.stem for p in answer_key.ANSWERS.glob("nb[0-9][0-9].py"))
-    assert teacher == answer_key.check_modules()
+    files = sorted(p.stem for p in answer_key.ANSWERS.glob("nb[0-9][0-9].py"))
+    assert files == answer_key.check_modules()
 
 
 @pytest.mark.parametrize("module", NOTEBOOK_MODULES)

@@ -1,18 +1,16 @@
 """Notebook 00's exercise: the answer key covers it, the notebook calls its check, and the key's
 answer passes."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
+import teacher
+
 from asrlib.checks import nb00
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb00", ROOT / "book" / "teacher" / "answers" / "nb00.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb00")  # the teacher's KEY and solution_*
 
 NOTEBOOK = ROOT / "notebooks" / "00_introduction.ipynb"
 CHECKS = (nb00.word_error_rate,)

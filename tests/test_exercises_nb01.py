@@ -1,7 +1,6 @@
 """Notebook 01's exercises: the code exercises' checks accept the reference functions, reject
 wrong ones, report a raising or empty one in one line; the answer key covers every exercise."""
 
-import importlib.util
 import json
 import math
 import re
@@ -10,15 +9,13 @@ from pathlib import Path
 import librosa
 import numpy as np
 import pytest
+import teacher
 
 from asrlib import features
 from asrlib.checks import nb01
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb01", ROOT / "book" / "teacher" / "answers" / "nb01.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb01")  # the teacher's KEY and solution_*
 
 NOTEBOOK = ROOT / "notebooks" / "01_audio_and_mfcc.ipynb"
 CHECKS = (nb01.frames, nb01.mel_filter, nb01.mfcc_shape, nb01.frame_signal, nb01.hz_to_mel)

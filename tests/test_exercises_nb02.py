@@ -2,22 +2,19 @@
 wrong ones (capped, wrong denominator, position by position), reports a raising or empty one in
 one line; the answer key covers every exercise."""
 
-import importlib.util
 import json
 import random
 import re
 from pathlib import Path
 
 import pytest
+import teacher
 
 from asrlib import metrics
 from asrlib.checks import nb02
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb02", ROOT / "book" / "teacher" / "answers" / "nb02.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb02")  # the teacher's KEY and solution_*
 
 NOTEBOOK = ROOT / "notebooks" / "02_text_and_batches.ipynb"
 CHECKS = (nb02.encode_by_hand, nb02.padded_frames, nb02.training_speakers, nb02.word_error_rate)

@@ -1,22 +1,19 @@
 """Notebook 03's exercises: the code exercise's check accepts the reference function, rejects a
 wrong one, reports a raising or empty one in one line; the answer key covers every exercise."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
+import teacher
 
 from asrlib import ctc
 from asrlib.checks import nb03
 from asrlib.text import Alphabet
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb03", ROOT / "book" / "teacher" / "answers" / "nb03.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb03")  # the teacher's KEY and solution_*
 
 NOTEBOOK = ROOT / "notebooks" / "03_model_layer_by_layer.ipynb"
 

@@ -1,22 +1,19 @@
 """Notebook 04's exercises: the code exercises' checks accept the reference functions, reject
 wrong ones, report a raising or empty one in one line; the answer key covers every exercise."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+import teacher
 
 from asrlib import ctc
 from asrlib.checks import nb04
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb04", ROOT / "book" / "teacher" / "answers" / "nb04.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb04")  # the teacher's KEY and solution_*
 
 NOTEBOOK = ROOT / "notebooks" / "04_ctc_loss.ipynb"
 

@@ -2,22 +2,19 @@
 the usual mistakes with a hint that names them, reports a raising or empty function in one
 line; the reference equals the loss Keras trains with; the answer key covers every exercise."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+import teacher
 
 from asrlib import ctc
 from asrlib.checks import nb05
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb05", ROOT / "book" / "teacher" / "answers" / "nb05.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb05")  # the teacher's KEY and solution_*
 
 NOTEBOOK = ROOT / "notebooks" / "05_training.ipynb"
 

@@ -2,7 +2,6 @@
 that allow too much or too little, reports a raising or empty one in one line; the reference
 agrees with asrlib's own lexicon scorer; the answer key covers every exercise."""
 
-import importlib.util
 import json
 import math
 import re
@@ -10,16 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import teacher
 
 from asrlib import decoding, lm
 from asrlib.checks import nb06
 from asrlib.text import Alphabet
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb06", ROOT / "book" / "teacher" / "answers" / "nb06.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb06")  # the teacher's KEY and solution_*
 
 NOTEBOOK = ROOT / "notebooks" / "06_decoding.ipynb"
 

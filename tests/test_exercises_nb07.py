@@ -3,20 +3,17 @@ treats the untouched `...` (or a function whose body is still `...`) as not trie
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+import teacher
 
 from asrlib import results
 from asrlib.checks import nb07
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb07", ROOT / "book" / "teacher" / "answers" / "nb07.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb07")  # the teacher's KEY and solution_*
 
 CASES = [  # checker, reference answer, a wrong answer
     (nb07.validation_speaker, "nicolas", "lucas"),

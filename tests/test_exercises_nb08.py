@@ -1,20 +1,17 @@
 """Notebook 08's exercises: the code exercise's check accepts the reference solution and
 rejects the usual mistakes in one line each; every exercise has an answer in the key."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+import teacher
 
 from asrlib import audio
 from asrlib.checks import nb08
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb08", ROOT / "book" / "teacher" / "answers" / "nb08.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb08")  # the teacher's KEY and solution_*
 
 CHECKS = [nb08.recording_bytes, nb08.which_decoder, nb08.to_mono_16k]
 

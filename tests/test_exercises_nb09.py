@@ -1,18 +1,16 @@
 """Notebook 09's exercises: the answers in the key pass the checks, every exercise has one, and
 the notebook calls exactly these checks."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
+import teacher
+
 from asrlib.checks import nb09
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb09", ROOT / "book" / "teacher" / "answers" / "nb09.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb09")  # the teacher's KEY and solution_*
 
 NOTEBOOK = ROOT / "notebooks" / "09_scaling_up.ipynb"
 CHECKS = (nb09.per_replica_batch, nb09.scaled_learning_rate, nb09.warmup_schedule)

@@ -1,18 +1,15 @@
 """Notebook 10's exercises: each reference solution passes its check, wrong answers fail,
 and every exercise has an answer in the key."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
+import teacher
 
 from asrlib.checks import nb10
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb10", ROOT / "book" / "teacher" / "answers" / "nb10.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb10")  # the teacher's KEY and solution_*
 
 CHECKS = [nb10.running_mean, nb10.lstm_step, nb10.reread_samples]
 

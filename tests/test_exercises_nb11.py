@@ -5,17 +5,15 @@ to try it on hold the values the text says."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 from pathlib import Path
+
+import teacher
 
 from asrlib.checks import nb11
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "asrlib_teacher_answers_nb11", ROOT / "book" / "teacher" / "answers" / "nb11.py")
-answers = importlib.util.module_from_spec(_spec)  # the teacher's KEY and solution_*
-_spec.loader.exec_module(answers)
+answers = teacher.answers("nb11")  # the teacher's KEY and solution_*
 
 NOTEBOOK = ROOT / "notebooks" / "11_appendix_experiments.ipynb"
 
