@@ -206,7 +206,7 @@ def _add_loso_ship(sub) -> None:
 
 
 def _add_voices(sub) -> None:
-    p = sub.add_parser("voices", help="speaker-grouped cross-validation over the ~120 pooled "
+    p = sub.add_parser("voices", help="speaker-grouped cross-validation over the 198 pooled "
                        "digit voices (cached per fold), its table, label check and shipping")
     p.add_argument("--recipe", default="voices", help="a recipe from asrlib.recipes.VOICE_RECIPES")
     p.add_argument("--folds", nargs="*", type=int, help="fold numbers (default: all five)")
@@ -218,9 +218,9 @@ def _add_voices(sub) -> None:
                    help="results folder (cached: reruns skip)")
     p.add_argument("--force", action="store_true", help="retrain folds that have results")
     p.add_argument("--table", action="store_true", help="only print the stored results' table")
-    p.add_argument("--check-labels", action="store_true", help="list the phone numbers whose "
-                   "audio disagrees with their prompt (from the stored folds) in "
-                   "<out>/label_check.tsv")
+    p.add_argument("--check-labels", action="store_true", help="list the phone numbers and AN4 "
+                   "strings whose audio disagrees with their label (read by every stored fold "
+                   "under --out that never heard the speaker) in <out>/label_check.tsv")
     p.add_argument("--ship", metavar="MODEL", help="instead: train the recipe on every voice "
                    "into MODEL (data/digits_model.keras replaces the shipped one)")
     p.set_defaults(run=cli_commands.cmd_voices)

@@ -267,8 +267,8 @@ def cmd_voices(args) -> int:
     stored = crossval.load(args.out, recipe.name, args.speakers)
     if not stored:
         raise ValueError(f"{args.out}/{recipe.name}: no stored folds yet; run without --table")
-    if args.check_labels:
-        rows = crossval.check_labels(stored)
+    if args.check_labels:  # every stored run's reading counts: a weak model's slips do not
+        rows = crossval.check_labels(crossval.every_fold(args.out))
         path = crossval.save_label_check(rows, Path(args.out) / crossval.LABEL_CHECK)
         _say(f"{len(rows)} of the phone numbers scored disagree with their prompt: {path}")
     exclude = crossval.flagged(Path(args.out) / crossval.LABEL_CHECK)

@@ -1,6 +1,6 @@
 """Many voices: speaker-grouped cross-validation over the pooled digit voices.
 
-The headline measure of a digits recipe. The 124 pooled voices (:mod:`asrlib.voices`) are
+The headline measure of a digits recipe. The 198 pooled voices (:mod:`asrlib.voices`) are
 dealt into five groups balanced by source and gender. Fold i tests on group i, validates
 (best epoch, decoder weights) on group i+1 and trains on the other three, so every voice is
 scored exactly once by a model that never heard it and was never tuned on it. Each fold is
@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from asrlib import checkpoint, metrics, voices
@@ -192,6 +192,33 @@ def load(out_dir=OUT, recipe: str = "voices", n_speakers: int | None = None) -> 
     return [VoiceFold.load(p) for p in sorted(folder.glob(pattern))]
 
 
+def only(fold: VoiceFold, speakers) -> VoiceFold:
+    """A copy of ``fold`` scored on ``speakers`` only: e.g. the voices an older, smaller pool
+    also tested, so a fold before and after new voices joined is compared on the same voices."""
+    keep = set(speakers)
+    return replace(fold, test=[s for s in fold.test if s in keep],
+                   items=[i for i in fold.items if i["speaker"] in keep],
+                   voices={s: g for s, g in fold.voices.items() if s in keep})
+
+
+def validation_curve(log_csv, train_seconds: float | None = None) -> list[dict]:
+    """Validation scores per epoch against training time, from a run's CSV log: rows
+    ``{"epoch", "seconds", "val_wer", "val_cer", "estimated"}``. A log written before runs
+    logged ``seconds`` spreads ``train_seconds`` evenly over its epochs (``estimated``: every
+    epoch of a run reads the same data, so its epochs take about the same time)."""
+    with open(log_csv, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        raise ValueError(f"{log_csv}: no epochs logged")
+    estimated = "seconds" not in rows[0]
+    if estimated and not train_seconds:
+        raise ValueError(f"{log_csv}: no seconds column; pass the run's train_seconds")
+    return [{"epoch": int(r["epoch"]) + 1, "val_wer": float(r["val_wer"]),
+             "val_cer": float(r["val_cer"]), "estimated": estimated,
+             "seconds": (train_seconds * (k + 1) / len(rows) if estimated
+                         else float(r["seconds"]))} for k, r in enumerate(rows)]
+
+
 def train_all_voices(recipe, out_path, time_budget: float | None = 900, log=print,
                      label_check=None) -> dict:
     """Train ``recipe`` on every pooled voice into ``out_path`` (the shipped model).
@@ -233,30 +260,42 @@ def train_all_voices(recipe, out_path, time_budget: float | None = 900, log=prin
 # --- label checking -----------------------------------------------------------------------
 
 def check_labels(folds: list[VoiceFold], min_errors: int = 4) -> list[dict]:
-    """Phone numbers whose audio disagrees with their prompt, judged by a model that never
-    heard the speaker. Two readings of its output are compared with the prompt: the digit
-    decoder's words, and the greedy letters snapped word by word to the nearest digit word (a
-    second opinion when the decoder finds no digit words). A recording is listed when both
-    readings differ from the prompt in at least ``min_errors`` digits (edit distance): more
-    than the model's own slips on a ten-digit number (0–3 for almost every speaker), as when a
-    speaker reads another number, or the metadata holds a wrong one. → rows (id, speaker,
-    prompt, heard, letters, reason)."""
-    rows = []
+    """Phone numbers (alphanumeric) and digit strings (AN4) whose audio disagrees with their
+    label (the "prompt"), judged by models that never heard the speaker. Two readings of each
+    model's output are compared with the prompt: the digit decoder's words, and the greedy
+    letters snapped word by word to the nearest digit word (a second opinion when the decoder
+    finds no digit words). A recording is listed when every reading of every fold that scored
+    it (``folds`` may hold several runs: other recipes, budgets, pools) differs from the prompt
+    in at least ``min_errors`` digits (edit distance): more than a model's own slips on a
+    ten-digit number (0–3 for almost every speaker), as when a speaker reads another number,
+    or the metadata holds a wrong one. A weak model's slips alone do not list a recording that
+    a better one read right. → rows (id, speaker, prompt, heard, letters, reason), the
+    closest reading shown."""
+    best: dict[str, tuple[int, dict]] = {}
     for fold in folds:
         for item in fold.items:
-            if not item["speaker"].startswith("alphanumeric:"):
+            if not item["speaker"].startswith(("alphanumeric:", "an4:")):
                 continue
             ref = item["ref"].split()
             readings = (item["task"].split(), _snapped(item["greedy"]))
             errors = min(metrics.edit_distance(ref, hyp) for hyp in readings)
-            if errors < min_errors:
-                continue
-            rows.append({"id": item["id"], "speaker": item["speaker"],
-                         "prompt": _digits(item["ref"]), "heard": _digits(item["task"]),
-                         "letters": item["greedy"],
-                         "reason": f"{errors} digit edits between the prompt ({len(ref)} "
-                                   f"digits) and the closer reading of the audio"})
-    return sorted(rows, key=lambda r: r["id"])
+            if item["id"] not in best or errors < best[item["id"]][0]:
+                best[item["id"]] = errors, item
+    rows = []
+    for uid, (errors, item) in sorted(best.items()):
+        if errors >= min_errors:
+            rows.append({"id": uid, "speaker": item["speaker"], "prompt": _digits(item["ref"]),
+                         "heard": _digits(item["task"]), "letters": item["greedy"],
+                         "reason": f"{errors} digit edits between the prompt "
+                                   f"({len(item['ref'].split())} digits) and the closest "
+                                   "reading of the audio"})
+    return rows
+
+
+def every_fold(out_dir=OUT) -> list[VoiceFold]:
+    """Every whole-pool fold stored under ``out_dir`` (every recipe, budget and pool; not the
+    learning-curve points): all the readings the label check can use."""
+    return [VoiceFold.load(p) for p in sorted(Path(out_dir).rglob("fold[0-9].json"))]
 
 
 def _snapped(letters: str) -> list[str]:

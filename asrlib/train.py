@@ -130,7 +130,9 @@ def average_weights(weight_lists: list[list[np.ndarray]]) -> list[np.ndarray]:
 
 
 class TimeBudget(keras.callbacks.Callback):
-    """Stop training after the first epoch that ends past ``seconds``."""
+    """Stop training after the first epoch that ends past ``seconds``. Every epoch's logs
+    (and so the CSV log) get ``seconds``: wall time since training started, validation
+    included (a resumed run counts from its restart), for learning curves against time."""
 
     def __init__(self, seconds: float | None):
         super().__init__()
@@ -140,7 +142,10 @@ class TimeBudget(keras.callbacks.Callback):
         self.start = time.monotonic()
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.seconds and time.monotonic() - self.start > self.seconds:
+        elapsed = time.monotonic() - self.start
+        if logs is not None:
+            logs["seconds"] = round(elapsed, 1)
+        if self.seconds and elapsed > self.seconds:
             self.model.stop_training = True
 
 

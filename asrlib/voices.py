@@ -1,11 +1,13 @@
 """Many voices: the pooled digit speakers, their groups, speaker-grouped folds, their material.
 
-Every corpus that declares a :class:`asrlib.corpora.Pool` adds its voices; today three:
+Every corpus that declares a :class:`asrlib.corpora.Pool` adds its voices; today four:
 
 * ``fsdd``: the Free Spoken Digit Dataset's six men (8 kHz recordings, one setting),
 * ``alphanumeric``: 49 people (women and men, mostly Indian-accented English) reading a
   phone number digit by digit at home on phones and laptops (16 kHz here),
-* ``speech-commands``: 69 crowd-sourced speakers saying single digit words (16 kHz).
+* ``speech-commands``: 69 crowd-sourced speakers saying single digit words (16 kHz),
+* ``an4``: CMU AN4's 74 training speakers (women and men, a close-talking microphone)
+  saying zip codes and phone numbers, "oh" written as "zero" (16 kHz).
 
 Every speaker has a pooled id (``fsdd:george``, ``alphanumeric:R_…``, ``speech-commands:
 439c84f4``) and the groups a result is broken down by: gender, recording device, source.
@@ -70,14 +72,17 @@ def groups(pool: list[Speaker], k: int = 5, seed: int = 0,
            pinned: tuple[str, ...] = HELD_OUT) -> list[list[str]]:
     """``k`` groups of speaker ids, each stratum (source × gender) dealt in a seeded order,
     each speaker to the group with fewest of that stratum (then fewest in all), so every
-    group gets its share of each source and gender. The ``pinned`` speakers go to group 0."""
+    group gets its share of each source and gender. The ``pinned`` speakers go to group 0.
+    Strata are dealt by when their corpus joined the pool, then by name: a corpus that joins
+    later adds voices to every group without moving the earlier voices between groups."""
     if k < 3:
         raise ValueError(f"need at least 3 folds (test, validation, training), got {k}")
     out: list[list[str]] = [[] for _ in range(k)]
     strata: dict[tuple[str, str], list[Speaker]] = {}
     for s in pool:
         strata.setdefault((s.source, s.gender), []).append(s)
-    for key in sorted(strata):
+    joined = {name: part.joined for name, part in sources().items()}
+    for key in sorted(strata, key=lambda key: (joined.get(key[0], 1), key)):
         share = [0] * k
         for s in sorted(strata[key], key=lambda s: (s.id not in pinned, seeded_order(s.id, seed))):
             g = 0 if s.id in pinned else min(range(k), key=lambda j: (share[j], len(out[j]), j))

@@ -7,6 +7,7 @@
     python benchmarks/benchmark.py scaling      # frames/s: float32, mixed precision, XLA
     python benchmarks/benchmark.py export       # .keras vs TFLite float/int8: size, RTF, WER
     python benchmarks/benchmark.py streaming    # live: word latency, RTF, WER per chunk size
+    python benchmarks/benchmark.py an4-digits   # digits models on AN4's test split's digit strings
 
 Each prints its figures; nothing here is asserted. Run on an otherwise idle machine.
 """
@@ -309,6 +310,38 @@ def streaming_figures(args) -> None:
     print(f"wrote {args.out}")
 
 
+def an4_digits(args) -> None:
+    """Digits models on the digit strings of AN4's *test* split (zip codes, phone numbers;
+    "oh" is zero): speakers no digits model trained on, recorded unlike most of the pool.
+    WER per model with its own decoder, over all words and by gender (data/an4_digits.json)."""
+    import json
+
+    from asrlib import metrics
+    from asrlib.corpora import an4
+    from asrlib.transcriber import Transcriber
+
+    utts = an4.digit_strings("test")
+    rows = []
+    for path in args.models:
+        reader = Transcriber.from_file(path)
+        heard = set(reader.bundle.info.get("speakers", {}).get("train", []))
+        if heard & {f"an4:{u.speaker}" for u in utts}:
+            raise SystemExit(f"{path} trained on an AN4 test speaker: not a test")
+        hyps = [reader.transcribe(u.load()) for u in utts]
+        row = {"model": str(path), "label": dict(args.label).get(str(path), ""),
+               "wer": metrics.wer([u.text for u in utts], hyps)}
+        for g in ("female", "male"):
+            keep = [k for k, u in enumerate(utts) if an4.gender(u.speaker) == g]
+            row[g] = metrics.wer([utts[k].text for k in keep], [hyps[k] for k in keep])
+        row["transcripts"] = [{"id": u.id, "ref": u.text, "hyp": h} for u, h in zip(utts, hyps)]
+        rows.append(row)
+        print(f"{path}: WER {row['wer']:.1%} (women {row['female']:.1%}, men "
+              f"{row['male']:.1%}) on {len(utts)} strings of {len({u.speaker for u in utts})} "
+              "AN4 test speakers", flush=True)
+    Path(args.out).write_text(json.dumps({"strings": len(utts), "rows": rows}, indent=1) + "\n")
+    print(f"wrote {args.out}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -344,6 +377,13 @@ def main() -> int:
     p.add_argument("--out-dir", default="runs/export")
     p.add_argument("--out", default="data/export.json")
     p.set_defaults(run=export_figures)
+    p = sub.add_parser("an4-digits")
+    p.add_argument("--models", nargs="+", default=["data/digits_model.keras",
+                                                     "data/digits_heldout.keras"])
+    p.add_argument("--label", nargs=2, action="append", default=[], metavar=("MODEL", "TEXT"),
+                   help="a name for a model in the table (e.g. its revision)")
+    p.add_argument("--out", default="data/an4_digits.json")
+    p.set_defaults(run=an4_digits)
     p = sub.add_parser("streaming")
     p.add_argument("--model", default="data/digits_streaming.keras")
     p.add_argument("--aligner", default="data/digits_heldout.keras")  # the BiLSTM, same voices

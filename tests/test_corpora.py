@@ -44,7 +44,7 @@ def test_one_declaration_per_corpus_is_read_by_everyone():
     manifest = parser._subparsers._group_actions[0].choices["make-manifest"]
     choices = next(a.choices for a in manifest._actions if a.dest == "corpus")
     assert set(choices) == set(corpora.selectable()) == names - {"common-voice"}
-    assert list(voices.sources()) == ["fsdd", "alphanumeric", "speech-commands"]
+    assert list(voices.sources()) == ["fsdd", "alphanumeric", "speech-commands", "an4"]
     for corpus in corpora.registry().values():
         assert corpus.title and corpus.licence, corpus.name
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from conftest import assert_recipe_current
 
 from asrlib import cli, crossval, recipes, voices
 from asrlib.corpora import Speaker, fsdd
@@ -72,6 +73,41 @@ def test_label_check_flags_only_what_both_readings_contradict(tmp_path):
     assert crossval.flagged(tmp_path / "none.tsv") == set()
 
 
+def test_an4_digit_strings_are_label_checked_too():
+    items = [_item("an4:fash", "connected", "one two three four five", "nine nine eight seven",
+                   "an4-1"),
+             _item("an4:mcen", "connected", "one two three", "one two", "an4-2")]
+    assert [r["id"] for r in crossval.check_labels([_fold(items)])] == ["an4-1"]
+    # a second model that never heard the speaker reads it nearly right: a slip, not a label
+    better = _fold([_item("an4:fash", "connected", "one two three four five", "one two three four",
+                          "an4-1")], fold=1)
+    assert crossval.check_labels([_fold(items), better]) == []
+    assert crossval.check_labels([better, _fold(items)]) == []
+
+
+def test_a_fold_scored_on_the_voices_an_older_pool_shares():
+    items = [_item("alphanumeric:a", "connected", "one two", "one two", "u1"),
+             _item("an4:fash", "connected", "one two", "nine", "u2")]
+    fold = replace(_fold(items), voices={"alphanumeric:a": {}, "an4:fash": {}})
+    shared = crossval.only(fold, ["alphanumeric:a", "fsdd:c"])
+    assert shared.test == ["alphanumeric:a"] and list(shared.voices) == ["alphanumeric:a"]
+    assert [i["id"] for i in shared.items] == ["u1"] and len(fold.items) == 2  # a copy
+
+
+def test_validation_curve_against_training_time(tmp_path):
+    log = tmp_path / "run.log.csv"
+    log.write_text("epoch,loss,seconds,val_cer,val_wer\n0,9.0,40.5,0.9,1.0\n1,5.0,81.0,0.5,0.6\n")
+    curve = crossval.validation_curve(log)
+    assert [(r["epoch"], r["seconds"], r["val_wer"]) for r in curve] == [(1, 40.5, 1.0),
+                                                                          (2, 81.0, 0.6)]
+    assert not curve[0]["estimated"]
+    old = tmp_path / "old.log.csv"  # written before runs logged their time
+    old.write_text("epoch,loss,val_cer,val_wer\n0,9.0,0.9,1.0\n1,5.0,0.5,0.6\n2,4,0.4,0.5\n")
+    assert [r["seconds"] for r in crossval.validation_curve(old, 360.0)] == [120.0, 240.0, 360.0]
+    with pytest.raises(ValueError, match="no seconds column"):
+        crossval.validation_curve(old)
+
+
 def test_learning_curve_subsets_are_nested_and_stratified():
     pool = [Speaker(f"speech-commands:{i}", "speech-commands", "unknown", "c") for i in range(40)]
     pool += [Speaker(f"alphanumeric:f{i}", "alphanumeric", "female", "phone") for i in range(14)]
@@ -94,7 +130,7 @@ def test_learning_curve_subsets_are_nested_and_stratified():
         (["voices", "--budget", "0"], "--budget must be a positive"),
         (["voices", "--folds", "7"], "fold numbers are 0 to 4"),
         (["voices", "--table"], "no stored folds yet"),
-        (["voices", "--folds", "0", "--speakers", "0"], "between 1 and 74 voices"),
+        (["voices", "--folds", "0", "--speakers", "0"], "between 1 and 118 voices"),
     ],
 )
 def test_voices_usage_errors_are_one_line(capsys, argv, message, tmp_path, request):
@@ -134,8 +170,10 @@ def test_one_short_fold_for_real(tmp_path, monkeypatch):
 
 def test_stored_folds_score_every_voice_once_and_never_leak(mirror):
     """The committed results (data/voices): five folds of the shipped recipe, each test voice
-    scored by the one fold that never heard it; the learning-curve points are nested subsets
-    of fold 0's voices under the same budget; the label check lists only scored numbers."""
+    scored by the one fold that never heard it; the same five folds before AN4's voices joined
+    (``voices-124``: every earlier voice in the same fold); the learning-curve points are
+    nested subsets of fold 0's voices under the same budget; the label check lists only
+    scored strings."""
     from asrlib import runtime
 
     out = runtime.REPO / "data" / "voices"
@@ -146,11 +184,21 @@ def test_stored_folds_score_every_voice_once_and_never_leak(mirror):
     for f in stored:
         assert not set(f.train) & (set(f.test) | set(f.val))
         assert {i["speaker"] for i in f.items} == set(f.test) == set(f.voices)
+    before = crossval.load(out, "voices-124")
+    assert sorted(s for f in before for s in f.test) == sorted(
+        s for s in pool if not s.startswith("an4:"))
+    for b, a in zip(before, stored, strict=True):
+        assert (b.fold, b.time_budget) == (a.fold, a.time_budget)
+        for run in (a, b):  # the same recipe (fields added since hold their defaults)
+            assert_recipe_current(run.recipe_config, recipes.VOICE_RECIPES["voices"], run.fold)
+        assert set(b.test) < set(a.test) and set(b.train) < set(a.train)
+        assert all(s.startswith("an4:") for s in set(a.test) - set(b.test))
     curve = sorted((crossval.VoiceFold.load(p) for p in (out / "voices").glob("fold0-*spk.json")),
                    key=lambda f: len(f.train))
     assert len(curve) >= 3
-    for small, big in zip(curve, [*curve[1:], stored[0]]):
+    for small, big in zip(curve, [*curve[1:], before[0], stored[0]]):
         assert set(small.train) < set(big.train) and small.time_budget == big.time_budget
     flagged = crossval.flagged(out / crossval.LABEL_CHECK)
-    numbers = {i["id"] for f in stored for i in f.items if i["speaker"].startswith("alphanumeric")}
-    assert flagged <= numbers and len(flagged) < len(numbers) / 2
+    strings = {i["id"] for f in stored for i in f.items
+               if i["speaker"].startswith(("alphanumeric:", "an4:"))}
+    assert flagged <= strings and len(flagged) < len(strings) / 10

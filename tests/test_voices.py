@@ -25,13 +25,41 @@ def mirror_root():
 
 
 def test_the_pool_has_every_voice_and_its_groups(pool):
-    assert len(pool) == 124 and len({s.id for s in pool}) == 124
+    assert len(pool) == 198 and len({s.id for s in pool}) == 198
     assert Counter(s.source for s in pool) == {"speech-commands": 69, "alphanumeric": 49,
-                                                "fsdd": 6}
+                                                "fsdd": 6, "an4": 74}
     alnum = [s for s in pool if s.source == "alphanumeric"]
     assert Counter(s.gender for s in alnum) == {"female": 26, "male": 21, "unknown": 2}
     assert {s.device for s in alnum} <= {"phone", "laptop", "external mic"}
     assert all(s.gender == "male" for s in pool if s.source == "fsdd")
+    an4 = [s for s in pool if s.source == "an4"]
+    assert Counter(s.gender for s in an4) == {"female": 21, "male": 53}
+    assert all(s.gender == {"f": "female", "m": "male"}[s.name[0]] for s in an4)
+
+
+def test_an4_joins_from_its_training_split_with_oh_as_zero(pool, mirror_root):
+    from asrlib.corpora import an4
+
+    strings = an4.digit_strings("train", root=mirror_root)
+    assert len(strings) == 181 and {u.speaker for u in strings} == {
+        s.name for s in pool if s.source == "an4"}
+    assert all(set(u.text.split()) <= set(DIGIT_WORDS) for u in strings)
+    raw = dict((uid, text) for text, uid in an4.transcript_lines(
+        mirror_root / "an4" / "etc" / "an4_train.transcription"))
+    for u in strings:  # "oh" and "zero" both become zero, word for word
+        words = raw[u.id].split()
+        assert len(words) == len(u.text.split())
+        assert [w == "zero" for w in u.text.split()] == [w in ("OH", "ZERO") for w in words]
+    assert sum(raw[u.id].split().count("OH") for u in strings) == 50
+    test_voices = set(an4.speakers("test", root=mirror_root))
+    assert not test_voices & {s.name for s in pool if s.source == "an4"}
+
+
+def test_a_corpus_that_joins_later_moves_no_earlier_voice(pool):
+    before = voices.groups([s for s in pool if s.source != "an4"])
+    after = voices.groups(pool)
+    assert all(set(b) < set(a) for b, a in zip(before, after))
+    assert [sum(s.startswith("an4:") for s in g) for g in after] == [15, 15, 15, 14, 15]
 
 
 def test_folds_never_train_on_a_scored_or_tuning_voice(pool):

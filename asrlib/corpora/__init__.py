@@ -89,6 +89,9 @@ class Pool:
     scored: Callable[..., list]  # (names, voices.Material) -> [Item]
     training: Callable[..., list]  # (names, voices.Material) -> [Utterance]
     rank: int = 9  # the pool lists corpora by rank, then name (results depend on the order)
+    # when the corpus joined the pool: folds deal the voices of earlier corpora first, so a
+    # corpus that joins later does not move the voices already pooled to other folds
+    joined: int = 1
 
 
 @dataclass(frozen=True)

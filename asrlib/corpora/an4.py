@@ -12,6 +12,11 @@ Transcripts are verbatim and upper case: letters are one-letter words (``C Q Q F
 (``FIFTY SIX``). The test split is the one published AN4 results use: score on it, never train
 on it. Recordings without a transcript line (one test speaker in some copies) are listed by
 :func:`untranscribed`, not guessed.
+
+The training split's digit strings (zip codes, phone numbers, other strings of digit words
+only: 181 recordings, every one of the 74 training speakers) join the pool of digit voices
+(:mod:`asrlib.voices`), with the gender from the speaker id and "oh" written as "zero"
+(:func:`digit_strings`). The test split never joins it.
 """
 
 from __future__ import annotations
@@ -19,14 +24,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from asrlib import corpora
+from asrlib import corpora, utterance
 from asrlib.archives import Resource
-from asrlib.corpora import Corpus, Selection, Subset
+from asrlib.corpora import Corpus, Item, Pool, Selection, Speaker, Subset
+from asrlib.text import DIGIT_WORDS
 from asrlib.utterance import ManifestError, Utterance
 
 SPLITS = {"train": ("an4_clstk", "an4_train.transcription"),
           "test": ("an4test_clstk", "an4_test.transcription")}
 GENDERS = {"f": "female", "m": "male"}
+DEVICE = "close-talking mic (AN4)"
+# The digits task's words for AN4's: a speaker who said "oh" for zero gets "zero" (the task
+# writes the ten digit words only).
+DIGITS = {"OH": "zero", **{w.upper(): w for w in DIGIT_WORDS}}
 _LINE = re.compile(r"^(?:<s>\s*)?(.*?)\s*(?:</s>)?\s*\(([^()\s]+)\)\s*$")
 
 ARCHIVE = Resource(
@@ -101,6 +111,51 @@ def gender(speaker: str) -> str:
     return GENDERS.get(speaker[:1], "unknown")
 
 
+def digit_strings(split: str = "train", root=None, download: bool | None = None,
+                  speakers=None) -> list[Utterance]:
+    """The recordings of ``split`` that are digit words only (zip codes, phone numbers),
+    transcribed in the digits task's words: ``OH`` → ``zero``, ``NINE`` → ``nine``.
+    Strings with any other word ("DOUBLE", "FIFTY", a letter) are not digit strings."""
+    out = []
+    for u in load(split, root, download, speakers):
+        words = u.text.split()
+        if words and all(w in DIGITS for w in words):
+            out.append(Utterance(u.id, " ".join(DIGITS[w] for w in words), u.speaker, u.path))
+    return out
+
+
+def _speakers(root=None, download=None) -> list:
+    """The training speakers with digit strings, from the committed list
+    ``subsets/an4-digit-speakers.txt`` (listing the pool needs no download); the gender is
+    the id's first letter."""
+    table = corpora.SUBSETS / "an4-digit-speakers.txt"
+    names = [line.strip() for line in table.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    return [Speaker(f"an4:{name}", "an4", gender(name), DEVICE) for name in names]
+
+
+def _strings(names, m) -> list[Utterance]:
+    keep = set(names)
+    strings = digit_strings("train", m.root, m.download, keep)
+    silent = keep - {u.speaker for u in strings}
+    if silent:
+        raise ManifestError(f"AN4: no digit strings for the pooled speakers "
+                            f"{', '.join(sorted(silent))}; is the AN4 folder complete?")
+    return strings
+
+
+def _scored(names, m) -> list:
+    """Each speaker's digit strings (connected digits)."""
+    return [Item(f"an4:{u.speaker}", "connected", u) for u in _strings(names, m)]
+
+
+def _training(names, m) -> list[Utterance]:
+    """``m.copies`` versions of each of the speakers' digit strings (not those in
+    ``m.exclude``)."""
+    own = [u for u in _strings(names, m) if u.id not in m.exclude]
+    return utterance.replayed(own, m.copies, m.seed, m.perturb, m.effects)
+
+
 def _select(sel: Selection) -> list[Utterance]:
     split = sel.subset or ("train" if sel.purpose == "train" else "test")
     return load(split, sel.root, sel.download, set(sel.speakers) if sel.speakers else None)
@@ -114,5 +169,8 @@ CORPUS = Corpus(
     subsets=(Subset("an4", "CMU AN4 (census), whole: 948 training and 130 test recordings",
                     ARCHIVE, ("an4",)),),
     select=_select,
+    # joined the pool after the first three corpora: dealt into folds after them, so the
+    # folds of the voices already pooled did not move
+    pool=Pool(_speakers, _scored, _training, rank=3, joined=2),
     notes={"published_test_utterances": 130, "published_test_words": 773},
 )
