@@ -5,7 +5,7 @@ digit words of three Speech Commands speakers, CC BY 4.0). Each clip is transcri
 then each speaker's ten clips are joined into a ten-digit "phone number". When the Free
 Spoken Digit Dataset is here, or can be downloaded (about 20 MB), it also scores strings of
 FSDD's theo. The model is ``data/digits_heldout.keras``: the shipped model's recipe trained
-on every voice but 25 held-out ones, these four among them, so every score is a new voice's.
+on every voice but 40 held-out ones, these four among them, so every score is a new voice's.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]  # the checkout (asrlib is installed 
 TIMES = REPO / "data" / "notebook_times.log"  # measured run times (benchmarks/notebooks.py)
 SHIPPED = {  # models the project trains itself and commits under data/
     "digits": REPO / "data" / "digits_model.keras",  # the best recipe on every pooled voice
-    # the same recipe without 25 voices (voices.HELD_OUT among them): for scoring a new voice
+    # the same recipe without 40 voices (voices.HELD_OUT among them): for scoring a new voice
     "digits-heldout": REPO / "data" / "digits_heldout.keras",
     # an FSDD-only model without theo: the early notebooks measure it on a voice it never heard
     "digits-no-theo": REPO / "data" / "digits_no_theo.keras",
@@ -143,10 +143,10 @@ def versions() -> dict[str, str]:
 
 def shipped_model(name: str = "digits") -> Path:
     """Path of a model the project ships in ``data/``: ``digits`` (the one to use, trained on
-    every voice), ``digits-heldout`` (the same recipe without 25 voices, for measuring a new
+    every voice), ``digits-heldout`` (the same recipe without 40 voices, for measuring a new
     voice), ``digits-no-theo`` (FSDD only, without theo), ``streaming`` (the causal model
-    of notebook 10, without the same 25 voices), ``an4`` (spelled letters, numbers and
-    commands, trained on AN4's training speakers) or ``sentence``."""
+    of notebook 10, without fold 0's voices of the pool before AN4 joined), ``an4`` (spelled
+    letters, numbers and commands, trained on AN4's training speakers) or ``sentence``."""
     if name not in SHIPPED:
         raise ValueError(f"unknown shipped model {name!r}; choose one of {sorted(SHIPPED)}")
     path = SHIPPED[name]
