@@ -213,7 +213,12 @@ def _add_voices(sub) -> None:
     p.add_argument("--speakers", type=int, help="train on only N of each fold's training voices "
                    "(a learning-curve point)")
     p.add_argument("--budget", type=float, default=_Later("crossval", "BUDGET"),
-                   help="training seconds per fold")
+                   help="training seconds per fold (0: no limit, train until validation stops "
+                   "improving)")
+    p.add_argument("--patience", type=int, help="stop after N epochs without a better "
+                   "validation CER (default: the recipe's, 15)")
+    p.add_argument("--resume-dir", help="with --ship: a folder to back the run up in; rerun "
+                   "the same command to resume after a kill")
     p.add_argument("--out", default=_Later("crossval", "OUT"),
                    help="results folder (cached: reruns skip)")
     p.add_argument("--force", action="store_true", help="retrain folds that have results")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -208,11 +209,14 @@ def cmd_evaluate(args) -> int:
 # --- experiments: the flag checks are here, so that library errors name no flag ---------------
 
 
-def _recipe(args, recipes: dict):
-    """The recipe named by ``--recipe``, after checking it and ``--budget`` (one-line errors)."""
+def _recipe(args, recipes: dict, no_limit: bool = False):
+    """The recipe named by ``--recipe``, after checking it and ``--budget`` (one-line errors);
+    ``no_limit``: ``--budget 0`` means no time limit."""
     if args.recipe not in recipes:
         raise ValueError(f"unknown recipe {args.recipe!r}; choose one of {sorted(recipes)}")
-    if args.budget <= 0:
+    if no_limit and not (0 <= args.budget < math.inf):
+        raise ValueError(f"--budget must be seconds, or 0 for no limit, got {args.budget:g}")
+    if not no_limit and not (0 < args.budget < math.inf):
         raise ValueError(f"--budget must be a positive number of seconds, got {args.budget:g}")
     return recipes[args.recipe]
 
@@ -252,9 +256,14 @@ def cmd_ship(args) -> int:
 def cmd_voices(args) -> int:
     from asrlib import crossval, recipes
 
-    recipe = _recipe(args, recipes.VOICE_RECIPES)
+    recipe = _recipe(args, recipes.VOICE_RECIPES, no_limit=True)
+    if args.patience is not None and args.patience < 1:
+        raise ValueError(f"--patience must be at least 1 epoch, got {args.patience}")
+    if args.resume_dir and not args.ship:
+        raise ValueError("--resume-dir goes with --ship (each fold is cached whole instead)")
     if args.ship:
-        summary = crossval.train_all_voices(recipe, args.ship, args.budget, log=_say)
+        summary = crossval.train_all_voices(recipe, args.ship, args.budget or None, log=_say,
+                                            patience=args.patience, backup_dir=args.resume_dir)
         print(json.dumps({"model": args.ship, **summary}))
         return 0
     folds = args.folds if args.folds else list(range(crossval.K))
@@ -262,8 +271,9 @@ def cmd_voices(args) -> int:
         raise ValueError(f"--folds: fold numbers are 0 to {crossval.K - 1}, got {folds}")
     if not (args.table or args.check_labels):
         for f in folds:
-            crossval.run_fold(recipe, f, args.out, time_budget=args.budget,
-                              n_speakers=args.speakers, force=args.force, log=_say)
+            crossval.run_fold(recipe, f, args.out, time_budget=args.budget or None,
+                              n_speakers=args.speakers, force=args.force, log=_say,
+                              patience=args.patience)
     stored = crossval.load(args.out, recipe.name, args.speakers)
     if not stored:
         raise ValueError(f"{args.out}/{recipe.name}: no stored folds yet; run without --table")

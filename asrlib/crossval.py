@@ -105,7 +105,7 @@ def subset(train_ids, n: int, pool=None) -> list[str]:
 
 def run_fold(recipe, fold: int, out_dir=OUT, k: int = K, time_budget: float | None = BUDGET,
              n_speakers: int | None = None, force: bool = False, verbose: int = 0,
-             log=print) -> VoiceFold:
+             log=print, patience: int | None = None) -> VoiceFold:
     """Train ``recipe`` on fold ``fold``'s training voices (or ``n_speakers`` of them), pick
     its epoch and decoder on the validation voices, transcribe every test voice; cached."""
 
@@ -131,11 +131,12 @@ def run_fold(recipe, fold: int, out_dir=OUT, k: int = K, time_budget: float | No
     info = checkpoint.record(
         "digits", f"python -m asrlib voices --recipe {recipe.name} --folds {fold}"
         + ("" if n_speakers is None else f" --speakers {n_speakers}")
-        + (f" --budget {time_budget:g}" if time_budget else ""),
+        + (f" --budget {time_budget:g}" if time_budget else " --budget 0")
+        + (f" --patience {patience}" if patience else ""),
         {"train": train_ids, "val": list(this.val), "test": list(this.test)}, recipe)
     lm_texts = [u.text for u in splits["train"]]
     trained = train_recipe(recipe, examples, path.with_suffix(".keras"), info, lm_texts,
-                           time_budget, verbose=verbose)
+                           time_budget, verbose=verbose, patience=patience)
     test = examples["test"]
     greedy_hyps, task_hyps = transcribe(trained.model, trained.decoder, test)
     _, best_task = transcribe(trained.best, trained.best_decoder, test)
@@ -220,14 +221,16 @@ def validation_curve(log_csv, train_seconds: float | None = None) -> list[dict]:
 
 
 def train_all_voices(recipe, out_path, time_budget: float | None = 900, log=print,
-                     label_check=None) -> dict:
+                     label_check=None, patience: int | None = None, backup_dir=None) -> dict:
     """Train ``recipe`` on every pooled voice into ``out_path`` (the shipped model).
 
     No voice is left to validate on, so, as for the FSDD-only model, the best epoch and the
     decoder are chosen on FSDD's recordings 0–4 (never trained on): seen voices, unseen
     recordings, not a measure of a new voice (the cross-validation is). The file holds the
     mean of the last epochs' weights. Phone numbers the label check flagged are not trained
-    on. → what ``data/README.md`` reports."""
+    on. ``time_budget`` None (or 0) trains until validation stops improving (``patience``
+    epochs without a better CER; default the recipe's); ``backup_dir`` lets a killed run
+    resume (rerun the same command). → what ``data/README.md`` reports."""
     from asrlib import datasets
 
 
@@ -246,11 +249,13 @@ def train_all_voices(recipe, out_path, time_budget: float | None = 900, log=prin
         f"({len(exclude)} flagged phone numbers left out); {dropped} dropped")
     info = checkpoint.record(
         "digits", f"python -m asrlib voices --recipe {recipe.name} --ship {out_path} "
-        + (f"--budget {time_budget:g}" if time_budget else ""),
+        + (f"--budget {time_budget:g}" if time_budget else "--budget 0")
+        + (f" --patience {patience}" if patience else ""),
         {"train": pool, "val": list(datasets.FSDD_SPEAKERS), "test": []}, recipe,
         takes={"train": [5, 49], "val": [0, 4]}, label_check_excluded=len(exclude))
     lm_texts = [u.text for u in splits["train"]]
-    trained = train_recipe(recipe, examples, out_path, info, lm_texts, time_budget)
+    trained = train_recipe(recipe, examples, out_path, info, lm_texts, time_budget,
+                           patience=patience, backup_dir=backup_dir)
     summary = shipped_summary(recipe, trained, examples["val"], log, f"{recipe.name}/every voice")
     return {"averaged_epochs": [], **summary, "feature_seconds": round(feature_seconds, 1),
             "n_train_utterances": len(examples["train"]), "voices": len(pool),

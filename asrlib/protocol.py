@@ -82,7 +82,8 @@ class Trained:
 
 def train_recipe(recipe, examples: dict, path, info: dict, lm_texts: list[str],
                  time_budget: float | None, average: int = AVERAGE_LAST, keep: str = "averaged",
-                 alphabet: Alphabet = Alphabet(), verbose: int = 0) -> Trained:
+                 alphabet: Alphabet = Alphabet(), verbose: int = 0, patience: int | None = None,
+                 backup_dir=None) -> Trained:
     """Train ``recipe`` on ``examples["train"]`` into ``path``, choosing the best epoch on
     ``examples["val"]``; tune lexicon decoders (the LM reads ``lm_texts``) for it and for the
     mean of the last ``average`` epochs' weights; write the file once at the end.
@@ -90,19 +91,30 @@ def train_recipe(recipe, examples: dict, path, info: dict, lm_texts: list[str],
     ``keep="averaged"`` stores the averaged weights when there are at least two epochs to
     average (``average`` > 1), else the best epoch; ``keep="best"`` always stores the best
     epoch (the averaged model is then measured, not kept). The file's spec holds the decoder
-    tuned for its weights; its ``info`` the epoch(s) and ``val_cer``/``val_wer`` of them."""
+    tuned for its weights; its ``info`` the epoch(s) and ``val_cer``/``val_wer`` of them.
+
+    ``patience`` (default: the recipe's) stops after that many epochs without a better
+    validation CER; ``backup_dir`` lets a killed run resume where it stopped (rerun the same
+    call): weights, optimizer, epoch and best epoch come back, the weights to average are
+    those of the epochs after the restart."""
     from asrlib import train
 
     if keep not in ("best", "averaged"):
         raise ValueError(f"keep must be 'best' or 'averaged', got {keep!r}")
     if average < 1:
         raise ValueError(f"average must be at least 1 (1 = the best epoch), got {average}")
+    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int)
+                                 or patience < 1):
+        raise ValueError(f"patience must be a whole number of epochs, at least 1, got "
+                         f"{patience!r}")
     spec = recipe.spec(alphabet)
+    schedule = replace(recipe.train, time_budget=time_budget or None,
+                       patience=patience or recipe.train.patience)
     last = train.KeepLastWeights(average)
     t0 = time.perf_counter()
-    model, history = train.fit(examples["train"], examples["val"], path, spec,
-                               replace(recipe.train, time_budget=time_budget), info=info,
-                               verbose=verbose, extra_callbacks=[last], write=False)
+    model, history = train.fit(examples["train"], examples["val"], path, spec, schedule,
+                               backup_dir=backup_dir, info=info, verbose=verbose,
+                               extra_callbacks=[last], write=False)
     seconds = time.perf_counter() - t0
     best_decoder = fit_lexicon_decoder(checkpoint.Bundle(model, spec), lm_texts, examples["val"])
     best = checkpoint.Bundle(model, replace(spec, decoder=best_decoder.spec), history.record)

@@ -216,6 +216,13 @@ VOICE_RECIPES["voices-seed1"] = replace(
     VOICE_RECIPES["voices"], name="voices-seed1",
     description="the voices recipe again with training seed 1: its run-to-run noise",
     train=replace(VOICE_RECIPES["voices"].train, seed=1))
+# Another model family under the same protocol: the recurrent part twice as deep (two
+# BiLSTM(128) layers, the second reading the first's outputs), everything else the same.
+VOICE_RECIPES["voices-deep"] = replace(
+    VOICE_RECIPES["voices"], name="voices-deep",
+    description="the voices recipe with two BiLSTM(128) layers instead of one: a deeper "
+    "recurrent model, the same features, levers and protocol",
+    model=replace(VOICE_RECIPES["voices"].model, lstm_layers=2))
 # The streaming model (notebook 10): the same voices, levers and budget, but nothing that looks
 # ahead: a forwards-only LSTM, a convolution over past frames, causal features with running
 # normalisation. The normalisation's prior is the mean and spread of each raw causal feature

@@ -127,7 +127,10 @@ def test_learning_curve_subsets_are_nested_and_stratified():
     ("argv", "message"),
     [
         (["voices", "--recipe", "nope"], "unknown recipe 'nope'"),
-        (["voices", "--budget", "0"], "--budget must be a positive"),
+        (["voices", "--budget", "-1"], "--budget must be seconds, or 0 for no limit"),
+        (["voices", "--budget", "nan"], "--budget must be seconds, or 0 for no limit"),
+        (["voices", "--patience", "0"], "--patience must be at least 1"),
+        (["voices", "--resume-dir", "x"], "--resume-dir goes with --ship"),
         (["voices", "--folds", "7"], "fold numbers are 0 to 4"),
         (["voices", "--table"], "no stored folds yet"),
         (["voices", "--folds", "0", "--speakers", "0"], "between 1 and 118 voices"),
@@ -202,3 +205,35 @@ def test_stored_folds_score_every_voice_once_and_never_leak(mirror):
     strings = {i["id"] for f in stored for i in f.items
                if i["speaker"].startswith(("alphanumeric:", "an4:"))}
     assert flagged <= strings and len(flagged) < len(strings) / 10
+
+
+def test_training_until_it_stops_and_resume_reach_the_fit(monkeypatch, tmp_path):
+    """``--budget 0 --patience N --resume-dir D`` reach ``train.fit`` as no time limit, that
+    patience (the recipe itself unchanged) and the backup folder that resumes a killed run."""
+    from asrlib import protocol, train
+
+    seen = {}
+
+    class Reached(Exception):
+        pass
+
+    def fit(train_examples, val_examples, path, spec, schedule, backup_dir=None, **kwargs):
+        seen.update(schedule=schedule, backup_dir=backup_dir)
+        raise Reached
+
+    monkeypatch.setattr(train, "fit", fit)
+    recipe = recipes.VOICE_RECIPES["voices"]
+    with pytest.raises(Reached):
+        protocol.train_recipe(recipe, {"train": [], "val": []}, tmp_path / "m.keras", {}, [], 0,
+                              patience=5, backup_dir=tmp_path / "backup")
+    assert seen["schedule"] == replace(recipe.train, time_budget=None, patience=5)
+    assert seen["backup_dir"] == tmp_path / "backup"
+    assert recipes.VOICE_RECIPES["voices"].train.patience == 15  # the recipe is not changed
+    with pytest.raises(Reached):
+        protocol.train_recipe(recipe, {"train": [], "val": []}, tmp_path / "m.keras", {}, [],
+                              360)
+    assert seen["schedule"] == replace(recipe.train, time_budget=360)
+    for bad in (0, -2, 2.5, True):
+        with pytest.raises(ValueError, match="patience must be a whole number"):
+            protocol.train_recipe(recipe, {"train": [], "val": []}, tmp_path / "m.keras", {},
+                                  [], 0, patience=bad)
