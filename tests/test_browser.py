@@ -82,7 +82,7 @@ def microphone_wav(tmp_path_factory):
         clip = datasets.Utterance(text, text, "theo", pauses=PAUSES[: len(takes)] + PAUSES[-1:],
                                   parts=tuple(str(folder / f"{t}.wav") for t in takes))
         samples = clip.load()
-        heard = reader.transcribe(samples)
+        heard = reader.transcribe(samples).strip()  # as the page reads it (textContent.trim())
         assert heard == text, f"offline the model hears {heard!r} for {text!r}: choose other takes"
         paths.append(audio.save(folder_out / f"{text.replace(' ', '_')}.wav", samples))
     return paths[0], audio.load(paths[0]).size / 16_000, paths[1]
