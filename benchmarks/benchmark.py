@@ -313,7 +313,8 @@ def streaming_figures(args) -> None:
 def an4_digits(args) -> None:
     """Digits models on the digit strings of AN4's *test* split (zip codes, phone numbers;
     "oh" is zero): speakers no digits model trained on, recorded unlike most of the pool.
-    WER per model with its own decoder, over all words and by gender (data/an4_digits.json)."""
+    WER per model with its own decoder, over all words and by gender (data/an4_digits.json).
+    The rows of other models already in ``--out`` (earlier revisions) are kept."""
     import json
 
     from asrlib import metrics
@@ -338,7 +339,11 @@ def an4_digits(args) -> None:
         print(f"{path}: WER {row['wer']:.1%} (women {row['female']:.1%}, men "
               f"{row['male']:.1%}) on {len(utts)} strings of {len({u.speaker for u in utts})} "
               "AN4 test speakers", flush=True)
-    Path(args.out).write_text(json.dumps({"strings": len(utts), "rows": rows}, indent=1) + "\n")
+    out = Path(args.out)
+    kept = json.loads(out.read_text())["rows"] if out.is_file() else []
+    names = {row["model"] for row in rows}
+    rows = [row for row in kept if row["model"] not in names] + rows
+    out.write_text(json.dumps({"strings": len(utts), "rows": rows}, indent=1) + "\n")
     print(f"wrote {args.out}")
 
 
